@@ -1,0 +1,196 @@
+import Foundation
+internal import CCurl
+import Logging
+import Synchronization
+
+/// Runs every transfer of a ``CurlTransport`` on one dedicated thread through libcurl's multi
+/// interface, so blocking libcurl calls never occupy Swift's cooperative thread pool, any number of
+/// requests progress at once, and connections are shared between them.
+///
+/// Other threads talk to the engine only through its operation queue, followed by `curl_multi_wakeup`.
+// `multi` is used from other threads only for `curl_multi_wakeup`, which libcurl documents as
+// thread-safe; everything else about it stays on the engine thread.
+final class CurlMultiEngine: @unchecked Sendable {
+    private enum Operation {
+        case start(CurlTransfer)
+        case cancel(CurlTransfer)
+    }
+
+    private struct Queue {
+        var operations: [Operation] = []
+        var isShuttingDown = false
+    }
+
+    private let queue = Mutex(Queue())
+    private let multi: UnsafeMutableRawPointer
+    private let loop: EngineLoop
+
+    init(configuration: CurlTransport.Configuration, logger: Logger) {
+        _ = CurlGlobal.ensureInitialised()
+        let multi = UnsafeMutableRawPointer(curl_multi_init()!)
+        _ = mlopskit_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maximumConnectionsPerHost)
+        _ = mlopskit_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(8, configuration.maximumConnectionsPerHost * 4))
+        self.multi = multi
+        self.loop = EngineLoop(multi: multi, configuration: configuration, logger: logger)
+        // The thread keeps the engine alive until ``shutdown()`` lets its loop end.
+        let thread = Thread { [self] in
+            loop.run { takeOperations() }
+        }
+        thread.name = "MLOpsKit.CurlTransport"
+        thread.start()
+    }
+
+    /// Ends the engine thread once the transfers in flight have finished.
+    func shutdown() {
+        queue.withLock { $0.isShuttingDown = true }
+        _ = curl_multi_wakeup(multi)
+    }
+
+    /// Sends `request` and waits for its response. Cancelling the calling task aborts the transfer.
+    func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let transfer = CurlTransfer(request: request)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.attach(continuation)
+                enqueue(.start(transfer))
+            }
+        } onCancel: {
+            if transfer.markCancelled() { enqueue(.cancel(transfer)) }
+        }
+    }
+
+    private func takeOperations() -> ([Operation], Bool) {
+        queue.withLock { state in
+            defer { state.operations.removeAll(keepingCapacity: true) }
+            return (state.operations, state.isShuttingDown)
+        }
+    }
+
+    private func enqueue(_ operation: Operation) {
+        queue.withLock { $0.operations.append(operation) }
+        _ = curl_multi_wakeup(multi)
+    }
+
+    /// The state only the engine thread touches.
+    private final class EngineLoop: @unchecked Sendable {  // Confined to the engine thread after start.
+        let multi: UnsafeMutableRawPointer
+        let configuration: CurlTransport.Configuration
+        let logger: Logger
+        var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        var stallStrikes: [String: Int] = [:]
+        var freshConnectionOrigins: Set<String> = []
+
+        init(multi: UnsafeMutableRawPointer, configuration: CurlTransport.Configuration, logger: Logger) {
+            self.multi = multi
+            self.configuration = configuration
+            self.logger = logger
+        }
+
+        func run(takeOperations: () -> ([Operation], Bool)) {
+            while true {
+                let (operations, isShuttingDown) = takeOperations()
+                for operation in operations {
+                    switch operation {
+                    case .start(let transfer): start(transfer)
+                    case .cancel(let transfer): cancel(transfer)
+                    }
+                }
+                if isShuttingDown && active.isEmpty { break }
+                var running: Int32 = 0
+                _ = curl_multi_perform(multi, &running)
+                collectFinished()
+                var descriptors: Int32 = 0
+                _ = curl_multi_poll(multi, nil, 0, 1000, &descriptors)
+            }
+            curl_multi_cleanup(multi)
+        }
+
+        private func start(_ transfer: CurlTransfer) {
+            if transfer.isCancelled {
+                transfer.finish(.failure(CancellationError()))
+                return
+            }
+            do {
+                try transfer.prepare(configuration: configuration, reuseConnections: shouldReuse(transfer.origin))
+            } catch {
+                transfer.finish(.failure(error))
+                return
+            }
+            guard let handle = transfer.handle else { return }
+            let added = curl_multi_add_handle(multi, UnsafeMutableRawPointer(handle))
+            guard added == CURLM_OK else {
+                transfer.finish(.failure(transfer.failure(.other, String(cString: curl_multi_strerror(added)))))
+                return
+            }
+            active[handle] = transfer
+        }
+
+        private func cancel(_ transfer: CurlTransfer) {
+            guard let handle = transfer.handle, active.removeValue(forKey: handle) != nil else { return }
+            curl_multi_remove_handle(multi, UnsafeMutableRawPointer(handle))
+            logger.debug("request cancelled", metadata: ["method": "\(transfer.request.method)", "url": "\(transfer.redactedURL)"])
+            transfer.finish(.failure(CancellationError()))
+        }
+
+        private func collectFinished() {
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
+                let code = mlopskit_multi_message_result(message)
+                let key = handle
+                guard let transfer = active.removeValue(forKey: key) else {
+                    curl_multi_remove_handle(multi, handle)
+                    continue
+                }
+                let result = transfer.complete(code: code)
+                observe(transfer, result: result)
+                curl_multi_remove_handle(multi, handle)
+                transfer.finish(result)
+            }
+        }
+
+        private func shouldReuse(_ origin: String) -> Bool {
+            let policy = configuration.connectionReuse
+            if policy.neverReuses { return false }
+            if policy.alwaysReuses { return true }
+            return !freshConnectionOrigins.contains(origin)
+        }
+
+        /// Feeds the adaptive reuse policy and writes the debug log line of a finished request.
+        private func observe(_ transfer: CurlTransfer, result: Result<HTTPResponse, any Error>) {
+            guard let timing = transfer.timing() else { return }
+            if let (threshold, strikes) = configuration.connectionReuse.adaptiveParameters,
+                timing.reusedConnection, timing.downloadedBytes <= 256 << 10,
+                timing.total - timing.firstByte >= threshold.seconds
+            {
+                let count = stallStrikes[transfer.origin, default: 0] + 1
+                stallStrikes[transfer.origin] = count
+                if count >= strikes, freshConnectionOrigins.insert(transfer.origin).inserted {
+                    logger.debug(
+                        "server stalls on reused connections; using fresh connections",
+                        metadata: ["origin": "\(transfer.origin)"])
+                }
+            }
+            guard logger.logLevel <= .debug else { return }
+            var metadata: Logger.Metadata = [
+                "method": "\(transfer.request.method)",
+                "url": "\(transfer.redactedURL)",
+                "ms": "\(Int(timing.total * 1000))",
+                "connection": "\(timing.reusedConnection ? "reused" : "new")",
+            ]
+            switch result {
+            case .success(let response): metadata["status"] = "\(response.status)"
+            case .failure(let error): metadata["error"] = "\(error)"
+            }
+            logger.debug("http request", metadata: metadata)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a floating-point number.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

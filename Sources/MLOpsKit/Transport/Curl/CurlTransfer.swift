@@ -1,0 +1,480 @@
+import Foundation
+internal import CCurl
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One request in flight on a ``CurlMultiEngine``: the easy handle, its buffers and the waiting task.
+///
+/// Only the engine's thread touches the handle and buffers once the transfer is submitted; the
+/// cancellation flag is the one piece shared with other threads, and it sits behind a mutex.
+final class CurlTransfer: @unchecked Sendable {  // State is confined to the engine thread; see above.
+    let request: HTTPRequest
+    let origin: String
+    let redactedURL: String
+    private let cancellation = Mutex(false)
+    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+
+    private(set) var handle: UnsafeMutableRawPointer?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    // Request body.
+    private var bodyBytes: [UInt8] = []
+    private var bodyOffset = 0
+    private var bodyFileDescriptor: Int32 = -1
+
+    // Response.
+    private var responseHeaders = HTTPHeaders()
+    private var responseBody = Data()
+    private var responseLimit = Int.max
+    private var exceededLimit = false
+    private var outputFileDescriptor: Int32 = -1
+    private var outputTemporaryPath: String?
+    private var localFileFailure: String?
+    private(set) var startedAt = ContinuousClock.now
+
+    init(request: HTTPRequest) {
+        self.request = request
+        var normalised = request
+        let (url, socketPath) = CurlTransfer.resolveUnixSocketURL(request.url)
+        normalised.url = url
+        if normalised.unixSocketPath == nil { normalised.unixSocketPath = socketPath }
+        self.origin = CurlTransfer.origin(of: normalised)
+        self.redactedURL = Redaction.redact(request.url)
+        self.normalisedRequest = normalised
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    private let normalisedRequest: HTTPRequest
+
+    deinit {
+        releaseHandle()
+        errorBuffer.deallocate()
+    }
+
+    // MARK: Cancellation (any thread)
+
+    /// Marks the transfer cancelled. Returns `false` if it already was.
+    func markCancelled() -> Bool {
+        cancellation.withLock { cancelled in
+            defer { cancelled = true }
+            return !cancelled
+        }
+    }
+
+    var isCancelled: Bool { cancellation.withLock { $0 } }
+
+    // MARK: Engine thread
+
+    func attach(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
+        self.continuation = continuation
+    }
+
+    /// Resumes the waiting task once; later calls are ignored.
+    func finish(_ result: Result<HTTPResponse, any Error>) {
+        guard let continuation else { return }
+        self.continuation = nil
+        closeFiles(keepOutput: false)
+        releaseHandle()
+        continuation.resume(with: result)
+    }
+
+    /// Makes and configures the easy handle. Throws when the request cannot be sent as asked.
+    func prepare(configuration: CurlTransport.Configuration, reuseConnections: Bool) throws(HTTPTransportError) {
+        guard let handle = curl_easy_init() else {
+            throw failure(.other, "curl_easy_init failed")
+        }
+        self.handle = handle
+        startedAt = .now
+        let request = normalisedRequest
+
+        try set(handle, CURLOPT_URL, request.url.absoluteString)
+        try set(handle, CURLOPT_NOSIGNAL, 1)
+        try set(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        try set(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
+        if let timeout = request.timeout ?? configuration.requestTimeout {
+            try set(handle, CURLOPT_TIMEOUT_MS, timeout.milliseconds)
+        }
+        if let lowSpeed = configuration.lowSpeedLimit {
+            try set(handle, CURLOPT_LOW_SPEED_LIMIT, lowSpeed.bytesPerSecond)
+            try set(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(lowSpeed.duration.components.seconds)))
+        }
+        try set(handle, CURLOPT_SSL_VERIFYPEER, configuration.tls.verifiesPeer ? 1 : 0)
+        try set(handle, CURLOPT_SSL_VERIFYHOST, configuration.tls.verifiesPeer ? 2 : 0)
+        if let bundle = configuration.tls.caBundlePath {
+            try set(handle, CURLOPT_CAINFO, bundle)
+        }
+        if let socketPath = request.unixSocketPath {
+            try set(handle, CURLOPT_UNIX_SOCKET_PATH, socketPath)
+            try set(handle, CURLOPT_PROXY, "")
+        } else if !configuration.usesEnvironmentProxies {
+            try set(handle, CURLOPT_PROXY, "")
+        } else {
+            try set(handle, CURLOPT_NOPROXY, CurlTransfer.noProxyList)
+        }
+        if !reuseConnections {
+            try set(handle, CURLOPT_FRESH_CONNECT, 1)
+            try set(handle, CURLOPT_FORBID_REUSE, 1)
+        }
+        try set(handle, CURLOPT_ACCEPT_ENCODING, "")  // whatever libcurl can decode
+        try set(handle, CURLOPT_FOLLOWLOCATION, 0)
+
+        try configureMethodAndBody(handle, request)
+        try configureHeaders(handle, request, userAgent: configuration.userAgent)
+        try configureResponse(handle, request)
+    }
+
+    private func configureMethodAndBody(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest) throws(HTTPTransportError) {
+        let method = request.method
+        var bodyLength: Int64?
+        switch request.body {
+        case .none:
+            if method == .post || method == .put || method == .patch { bodyLength = 0 }
+        case .bytes(let data):
+            bodyBytes = [UInt8](data)
+            bodyLength = Int64(bodyBytes.count)
+        case .file(let url):
+            let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw failure(.localFile, "cannot open request body \(url.path): \(String(cString: strerror(errno)))")
+            }
+            bodyFileDescriptor = descriptor
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else {
+                throw failure(.localFile, "cannot stat request body \(url.path)")
+            }
+            bodyLength = Int64(info.st_size)
+        }
+
+        if method == .head {
+            try set(handle, CURLOPT_NOBODY, 1)
+        } else if let bodyLength {
+            try set(handle, CURLOPT_UPLOAD, 1)
+            try setOff(handle, CURLOPT_INFILESIZE_LARGE, bodyLength)
+            try check(mlopskit_easy_setopt_data_callback(handle, CURLOPT_READFUNCTION, curlReadCallback))
+            try set(handle, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque())
+            try check(mlopskit_easy_setopt_seek_callback(handle, curlSeekCallback))
+            try set(handle, CURLOPT_SEEKDATA, Unmanaged.passUnretained(self).toOpaque())
+        } else {
+            try set(handle, CURLOPT_HTTPGET, 1)
+        }
+        if method != .get && method != .head && !(method == .put && bodyLength != nil) {
+            try set(handle, CURLOPT_CUSTOMREQUEST, method.rawValue)
+        }
+    }
+
+    private func configureHeaders(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest, userAgent: String) throws(HTTPTransportError) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for field in request.headers {
+            // Checked byte-wise: "\r\n" is a single Character in Swift.
+            guard !field.name.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == 13 || $0 == 10 }),
+                !field.value.utf8.contains(where: { $0 == 13 || $0 == 10 })
+            else {
+                curl_slist_free_all(list)
+                throw failure(.invalidRequest, "header \(field.name) contains a line break or colon")
+            }
+            // "Name;" is libcurl's way to send a header with an empty value.
+            let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
+            list = curl_slist_append(list, line)
+        }
+        if !request.headers.contains("User-Agent") {
+            list = curl_slist_append(list, "User-Agent: \(userAgent)")
+        }
+        // No "Expect: 100-continue" round trip before uploads.
+        if !request.headers.contains("Expect") {
+            list = curl_slist_append(list, "Expect:")
+        }
+        if request.body != .none, !request.headers.contains("Content-Type") {
+            list = curl_slist_append(list, "Content-Type: application/octet-stream")
+        }
+        headerList = list
+        try set(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
+    }
+
+    private func configureResponse(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest) throws(HTTPTransportError) {
+        switch request.responseDestination {
+        case .memory(let limit):
+            responseLimit = limit
+        case .file(let destination):
+            let directory = destination.deletingLastPathComponent().path
+            let temporary = "\(directory)/.\(destination.lastPathComponent).partial-\(UInt32.random(in: 0...UInt32.max))"
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw failure(.localFile, "cannot create \(temporary): \(String(cString: strerror(errno)))")
+            }
+            outputFileDescriptor = descriptor
+            outputTemporaryPath = temporary
+            responseLimit = 1 << 20  // for an error document in place of the file
+        }
+        try check(mlopskit_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback))
+        try set(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
+        try check(mlopskit_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
+        try set(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    // MARK: Completion
+
+    /// Timing facts of a finished transfer, for the connection-reuse policy and debug logs.
+    struct Timing {
+        var reusedConnection: Bool
+        var firstByte: Double
+        var total: Double
+        var downloadedBytes: Int64
+    }
+
+    func timing() -> Timing? {
+        guard let handle else { return nil }
+        var connects = 0
+        var firstByte = 0.0
+        var total = 0.0
+        var downloaded: curl_off_t = 0
+        _ = mlopskit_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        _ = mlopskit_easy_getinfo_double(handle, CURLINFO_STARTTRANSFER_TIME, &firstByte)
+        _ = mlopskit_easy_getinfo_double(handle, CURLINFO_TOTAL_TIME, &total)
+        _ = mlopskit_easy_getinfo_off(handle, CURLINFO_SIZE_DOWNLOAD_T, &downloaded)
+        return Timing(reusedConnection: connects == 0, firstByte: firstByte, total: total, downloadedBytes: Int64(downloaded))
+    }
+
+    /// Turns libcurl's result into the response or the error for the waiting task.
+    func complete(code: CURLcode) -> Result<HTTPResponse, any Error> {
+        guard let handle else { return .failure(failure(.other, "transfer has no handle")) }
+        if code != CURLE_OK {
+            return .failure(error(for: code))
+        }
+        var status = 0
+        _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        var response = HTTPResponse(status: status, headers: responseHeaders, body: responseBody)
+        if case .file(let destination) = request.responseDestination {
+            if let problem = localFileFailure {
+                return .failure(failure(.localFile, problem))
+            }
+            if response.isSuccess {
+                closeFiles(keepOutput: true)
+                guard let temporary = outputTemporaryPath, rename(temporary, destination.path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    closeFiles(keepOutput: false)
+                    return .failure(failure(.localFile, "cannot move download into \(destination.path): \(reason)"))
+                }
+                outputTemporaryPath = nil
+                response.body = Data()
+            } else {
+                closeFiles(keepOutput: false)
+            }
+        }
+        return .success(response)
+    }
+
+    private func error(for code: CURLcode) -> HTTPTransportError {
+        let detail = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return failure(.couldNotResolveHost, text)
+        case CURLE_COULDNT_CONNECT:
+            return failure(.couldNotConnect, text)
+        case CURLE_OPERATION_TIMEDOUT:
+            return failure(text.lowercased().contains("too slow") ? .tooSlow : .timedOut, text)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+            CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE:
+            return failure(.tls, text)
+        case CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2,
+            CURLE_HTTP2_STREAM:
+            return failure(.connectionLost, text)
+        case CURLE_WRITE_ERROR:
+            if exceededLimit {
+                return failure(.responseTooLarge, "response body larger than \(responseLimit) bytes")
+            }
+            return failure(.localFile, localFileFailure ?? text)
+        case CURLE_READ_ERROR, CURLE_ABORTED_BY_CALLBACK:
+            return failure(.localFile, localFileFailure ?? text)
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
+            return failure(.invalidRequest, text)
+        default:
+            return failure(.other, text)
+        }
+    }
+
+    func failure(_ code: HTTPTransportError.Code, _ detail: String) -> HTTPTransportError {
+        HTTPTransportError(code: code, method: request.method, redactedURL: redactedURL, detail: detail)
+    }
+
+    private func closeFiles(keepOutput: Bool) {
+        if bodyFileDescriptor >= 0 {
+            close(bodyFileDescriptor)
+            bodyFileDescriptor = -1
+        }
+        if outputFileDescriptor >= 0 {
+            close(outputFileDescriptor)
+            outputFileDescriptor = -1
+        }
+        if !keepOutput, let temporary = outputTemporaryPath {
+            unlink(temporary)
+            outputTemporaryPath = nil
+        }
+    }
+
+    private func releaseHandle() {
+        if let handle {
+            curl_easy_cleanup(handle)
+            self.handle = nil
+        }
+        if let headerList {
+            curl_slist_free_all(headerList)
+            self.headerList = nil
+        }
+        closeFiles(keepOutput: false)
+    }
+
+    // MARK: Callbacks (engine thread, inside curl_multi_perform)
+
+    fileprivate func readBody(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        if bodyFileDescriptor >= 0 {
+            let count = read(bodyFileDescriptor, buffer, capacity)
+            if count < 0 {
+                localFileFailure = "cannot read request body: \(String(cString: strerror(errno)))"
+                return Int(CURL_READFUNC_ABORT)
+            }
+            return count
+        }
+        let count = min(capacity, bodyBytes.count - bodyOffset)
+        guard count > 0 else { return 0 }
+        bodyBytes.withUnsafeBytes { bytes in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + bodyOffset, byteCount: count)
+        }
+        bodyOffset += count
+        return count
+    }
+
+    fileprivate func seekBody(to offset: Int64) -> Int32 {
+        if bodyFileDescriptor >= 0 {
+            return lseek(bodyFileDescriptor, off_t(offset), SEEK_SET) < 0 ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK
+        }
+        guard offset >= 0, offset <= Int64(bodyBytes.count) else { return CURL_SEEKFUNC_FAIL }
+        bodyOffset = Int(offset)
+        return CURL_SEEKFUNC_OK
+    }
+
+    fileprivate func receive(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
+        var status = 0
+        if let handle { _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
+        if outputFileDescriptor >= 0, (200..<300).contains(status) {
+            var written = 0
+            while written < count {
+                let result = write(outputFileDescriptor, buffer + written, count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    localFileFailure = "cannot write download: \(String(cString: strerror(errno)))"
+                    return 0
+                }
+                written += result
+            }
+            return count
+        }
+        if responseBody.count + count > responseLimit {
+            exceededLimit = true
+            return 0
+        }
+        responseBody.append(UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: count)
+        return count
+    }
+
+    fileprivate func receiveHeader(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
+        let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            responseHeaders = HTTPHeaders()  // keep only the final response's fields (after 1xx)
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            responseHeaders.add(name: name, value: value)
+        }
+        return count
+    }
+
+    // MARK: Helpers
+
+    private func check(_ code: CURLcode) throws(HTTPTransportError) {
+        guard code == CURLE_OK else {
+            throw failure(.invalidRequest, String(cString: curl_easy_strerror(code)))
+        }
+    }
+
+    private func set(_ handle: UnsafeMutableRawPointer, _ option: CURLoption, _ value: Int) throws(HTTPTransportError) {
+        try check(mlopskit_easy_setopt_long(handle, option, value))
+    }
+
+    private func setOff(_ handle: UnsafeMutableRawPointer, _ option: CURLoption, _ value: Int64) throws(HTTPTransportError) {
+        try check(mlopskit_easy_setopt_off(handle, option, value))
+    }
+
+    private func set(_ handle: UnsafeMutableRawPointer, _ option: CURLoption, _ value: String) throws(HTTPTransportError) {
+        try check(mlopskit_easy_setopt_string(handle, option, value))
+    }
+
+    private func set(_ handle: UnsafeMutableRawPointer, _ option: CURLoption, _ value: UnsafeMutableRawPointer?) throws(HTTPTransportError) {
+        try check(mlopskit_easy_setopt_pointer(handle, option, value))
+    }
+
+    /// Hosts that are never sent through a proxy, on top of the environment's `NO_PROXY`.
+    static let noProxyList: String = {
+        let environment = ProcessInfo.processInfo.environment
+        let fromEnvironment = environment["NO_PROXY"] ?? environment["no_proxy"] ?? ""
+        let loopback = "localhost,127.0.0.1,::1"
+        return fromEnvironment.isEmpty ? loopback : "\(fromEnvironment),\(loopback)"
+    }()
+
+    /// `http+unix://<percent-encoded socket path>/path` → (`http://localhost/path`, socket path).
+    static func resolveUnixSocketURL(_ url: URL) -> (URL, String?) {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http+unix" || scheme == "unix",
+            var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
+            let encodedHost = components.percentEncodedHost,
+            let socketPath = encodedHost.removingPercentEncoding
+        else { return (url, nil) }
+        components.scheme = "http"
+        components.host = "localhost"
+        return (components.url ?? url, socketPath)
+    }
+
+    static func origin(of request: HTTPRequest) -> String {
+        if let socket = request.unixSocketPath { return "unix:\(socket)" }
+        let url = request.url
+        return "\(url.scheme ?? "http")://\(url.host ?? ""):\(url.port ?? (url.scheme == "https" ? 443 : 80))"
+    }
+}
+
+private func transfer(_ context: UnsafeMutableRawPointer?) -> CurlTransfer? {
+    guard let context else { return nil }
+    return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+}
+
+private let curlReadCallback: mlopskit_data_callback = { buffer, size, count, context in
+    transfer(context)?.readBody(into: buffer, capacity: size * count) ?? Int(CURL_READFUNC_ABORT)
+}
+
+private let curlSeekCallback: mlopskit_seek_callback = { context, offset, origin in
+    guard origin == SEEK_SET else { return CURL_SEEKFUNC_CANTSEEK }
+    return transfer(context)?.seekBody(to: Int64(offset)) ?? CURL_SEEKFUNC_FAIL
+}
+
+private let curlWriteCallback: mlopskit_data_callback = { buffer, size, count, context in
+    transfer(context)?.receive(buffer, count: size * count) ?? 0
+}
+
+private let curlHeaderCallback: mlopskit_data_callback = { buffer, size, count, context in
+    transfer(context)?.receiveHeader(buffer, count: size * count) ?? 0
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, at least 1 for any positive duration.
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        let total = Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+        return total == 0 && attoseconds > 0 ? 1 : total
+    }
+}

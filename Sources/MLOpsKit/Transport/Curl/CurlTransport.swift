@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+
+/// The ``HTTPTransport`` MLOpsKit uses by default, built on libcurl.
+///
+/// - All transfers run on one dedicated thread through libcurl's multi interface: any number of
+///   concurrent requests, connections shared between them, and no blocking call on Swift's
+///   cooperative thread pool.
+/// - Request bodies can stream from files and responses to files (``HTTPRequest/Body/file(_:)``,
+///   ``HTTPRequest/ResponseDestination/file(_:)``); downloads land atomically or not at all.
+/// - Unix-domain sockets (``HTTPRequest/unixSocketPath`` or `http+unix://` URLs) and TCP.
+/// - Connect, total and low-speed timeouts; cancelling the calling task aborts the transfer at once.
+/// - TLS verification on unless turned off explicitly; proxies from the standard environment variables.
+/// - The ``ConnectionReusePolicy/automatic`` policy avoids the delayed-acknowledgement stall of
+///   servers such as MLflow's default multi-worker server.
+///
+/// The transport does not retry; wrap it in a ``RetryingTransport`` for that.
+public final class CurlTransport: HTTPTransport {
+    public let configuration: Configuration
+    private let engine: CurlMultiEngine
+
+    /// Creates a transport and its worker thread. The thread ends when the transport is released and
+    /// its last request has finished.
+    public init(configuration: Configuration = Configuration(), logger: Logger = Logger.disabled) {
+        self.configuration = configuration
+        self.engine = CurlMultiEngine(configuration: configuration, logger: logger)
+    }
+
+    deinit {
+        engine.shutdown()
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await engine.perform(request)
+    }
+
+    /// The version of the libcurl in use.
+    public static var libcurlVersion: String { CurlGlobal.version }
+}
