@@ -1,0 +1,179 @@
+extension ConfigurationKey {
+    // MARK: MLflow tracking server
+
+    /// `MLFLOW_TRACKING_URI`. Defaults to `http://127.0.0.1:5000`, what a command run on the machine that
+    /// publishes the stack's ports expects; inside the compose network the stack sets `http://mlflow:5000`.
+    public static let trackingURI = ConfigurationKey(
+        "MLFLOW_TRACKING_URI", default: "http://127.0.0.1:5000", sensitivity: .url,
+        help: "MLflow tracking server URL (the compose stack uses http://mlflow:5000)")
+    /// `MLFLOW_TRACKING_USERNAME`, for MLflow's basic-auth app.
+    public static let trackingUsername = ConfigurationKey(
+        "MLFLOW_TRACKING_USERNAME", help: "user name for HTTP basic authentication to MLflow")
+    /// `MLFLOW_TRACKING_PASSWORD`, for MLflow's basic-auth app. Secret.
+    public static let trackingPassword = ConfigurationKey(
+        "MLFLOW_TRACKING_PASSWORD", sensitivity: .secret, help: "password for HTTP basic authentication to MLflow")
+    /// `MLFLOW_TRACKING_TOKEN`, a bearer token. Secret.
+    public static let trackingToken = ConfigurationKey(
+        "MLFLOW_TRACKING_TOKEN", sensitivity: .secret,
+        help: "bearer token for MLflow (used when no user name is set)")
+    /// `MLFLOW_TRACKING_INSECURE_TLS`: `true` turns off TLS certificate verification.
+    public static let trackingInsecureTLS = ConfigurationKey(
+        "MLFLOW_TRACKING_INSECURE_TLS", default: "false",
+        help: "true to skip TLS certificate verification (unsafe; for testing only)")
+    /// `MLFLOW_TRACKING_SERVER_CERT_PATH`: a PEM bundle of certificate authorities to trust.
+    public static let trackingServerCertPath = ConfigurationKey(
+        "MLFLOW_TRACKING_SERVER_CERT_PATH", help: "PEM CA bundle to verify the servers' TLS certificates with")
+    /// `MLFLOW_EXPERIMENT_NAME`.
+    public static let experimentName = ConfigurationKey(
+        "MLFLOW_EXPERIMENT_NAME", default: "iris-classification",
+        help: "experiment name prefix the training flow uses (<name>_<dataset>)")
+    /// `MLFLOW_MODEL_NAME`.
+    public static let modelName = ConfigurationKey(
+        "MLFLOW_MODEL_NAME", default: "iris_classifier",
+        help: "registered model name prefix (<name>_<dataset>)")
+    /// `MLFLOW_MODEL_ALIAS`: the alias served and monitored. Preferred over ``modelAliasShort``.
+    public static let modelAlias = ConfigurationKey(
+        "MLFLOW_MODEL_ALIAS", default: "Production", help: "model alias to serve and monitor")
+    /// `MODEL_ALIAS`: the older spelling of ``modelAlias``, used by some of the stack's services.
+    public static let modelAliasShort = ConfigurationKey(
+        "MODEL_ALIAS", default: "Production", help: "older name of MLFLOW_MODEL_ALIAS")
+
+    // MARK: Artifact store (S3 / MinIO)
+
+    /// `MLFLOW_S3_ENDPOINT_URL`. Defaults to `http://127.0.0.1:9000`; inside the compose network the
+    /// stack sets `http://minio:9000`. Point it at an AWS endpoint to use AWS S3.
+    public static let s3EndpointURL = ConfigurationKey(
+        "MLFLOW_S3_ENDPOINT_URL", default: "http://127.0.0.1:9000", sensitivity: .url,
+        help: "S3 endpoint for artifacts (the compose stack uses http://minio:9000)")
+    /// `AWS_ACCESS_KEY_ID`. Not a secret, but shown only partially.
+    public static let awsAccessKeyID = ConfigurationKey(
+        "AWS_ACCESS_KEY_ID", sensitivity: .partiallyMasked, help: "S3 access key id")
+    /// `AWS_SECRET_ACCESS_KEY`. Secret.
+    public static let awsSecretAccessKey = ConfigurationKey(
+        "AWS_SECRET_ACCESS_KEY", sensitivity: .secret, help: "S3 secret access key")
+    /// `AWS_SESSION_TOKEN`, for temporary credentials. Secret.
+    public static let awsSessionToken = ConfigurationKey(
+        "AWS_SESSION_TOKEN", sensitivity: .secret, help: "S3 session token for temporary credentials")
+    /// `AWS_REGION`. Preferred over ``awsDefaultRegion``; `us-east-1` (MinIO's region) by default.
+    public static let awsRegion = ConfigurationKey(
+        "AWS_REGION", default: "us-east-1", help: "S3 signing region (MinIO uses us-east-1)")
+    /// `AWS_DEFAULT_REGION`: used when ``awsRegion`` is not set by a higher layer.
+    public static let awsDefaultRegion = ConfigurationKey(
+        "AWS_DEFAULT_REGION", help: "S3 signing region when AWS_REGION is not set")
+    /// `S3_ARTIFACT_BUCKET`.
+    public static let artifactBucket = ConfigurationKey(
+        "S3_ARTIFACT_BUCKET", default: "mlflow", help: "bucket holding MLflow artifacts")
+    /// `ARTIFACT_ROOT`.
+    public static let artifactRoot = ConfigurationKey(
+        "ARTIFACT_ROOT", default: "s3://mlflow/", sensitivity: .url,
+        help: "MLflow server's default artifact root")
+    /// `MINIO_ROOT_USER`: MinIO's administrator, which the stack also uses as its S3 access key id.
+    public static let minioRootUser = ConfigurationKey(
+        "MINIO_ROOT_USER", sensitivity: .partiallyMasked, help: "MinIO root user (the stack's S3 access key id)")
+    /// `MINIO_ROOT_PASSWORD`. Secret.
+    public static let minioRootPassword = ConfigurationKey(
+        "MINIO_ROOT_PASSWORD", sensitivity: .secret, help: "MinIO root password (the stack's S3 secret key)")
+
+    // MARK: Airflow
+
+    /// `AIRFLOW_BASE_URL`: not a variable of the original stack, which only reaches Airflow inside the
+    /// compose network at `http://airflow-webserver:8080`. Defaults to `http://127.0.0.1:8080`.
+    public static let airflowBaseURL = ConfigurationKey(
+        "AIRFLOW_BASE_URL", default: "http://127.0.0.1:8080", sensitivity: .url,
+        help: "Airflow web server URL (the compose stack uses http://airflow-webserver:8080)")
+    /// `AIRFLOW_ADMIN_USER`.
+    public static let airflowAdminUser = ConfigurationKey(
+        "AIRFLOW_ADMIN_USER", help: "Airflow user for its REST API")
+    /// `AIRFLOW_ADMIN_PASSWORD`. Secret.
+    public static let airflowAdminPassword = ConfigurationKey(
+        "AIRFLOW_ADMIN_PASSWORD", sensitivity: .secret, help: "password of AIRFLOW_ADMIN_USER")
+
+    // MARK: Autoserve
+
+    /// `MLFLOW_SERVE_ALIASES`: a comma-separated list.
+    public static let serveAliases = ConfigurationKey(
+        "MLFLOW_SERVE_ALIASES", default: "Production", help: "comma-separated aliases to serve a container for")
+    /// `MLFLOW_SERVE_IMAGE`.
+    public static let serveImage = ConfigurationKey(
+        "MLFLOW_SERVE_IMAGE", default: "mlops-mlflow", help: "image with MLflow, to build or run model servers from")
+    /// `MLFLOW_SERVE_NETWORK`.
+    public static let serveNetwork = ConfigurationKey(
+        "MLFLOW_SERVE_NETWORK", default: "mlops_default", help: "Docker network serving containers join")
+    /// `MLFLOW_SERVE_PORT`.
+    public static let servePort = ConfigurationKey(
+        "MLFLOW_SERVE_PORT", default: "5000", help: "port model servers listen on in generic mode")
+    /// `MLFLOW_SERVE_POLL_SECONDS`.
+    public static let servePollSeconds = ConfigurationKey(
+        "MLFLOW_SERVE_POLL_SECONDS", default: "30", help: "seconds between two registry polls of the serve agent")
+    /// `MLFLOW_SERVE_MODE`: `docker-image`, or anything else for the generic image.
+    public static let serveMode = ConfigurationKey(
+        "MLFLOW_SERVE_MODE", default: "docker-image",
+        help: "docker-image (an image per model version) or anything else (generic image)")
+    /// `MLFLOW_SERVE_ENV_MANAGER`.
+    public static let serveEnvManager = ConfigurationKey(
+        "MLFLOW_SERVE_ENV_MANAGER", default: "virtualenv", help: "--env-manager for mlflow models serve (generic mode)")
+
+    // MARK: Registry exporter
+
+    /// `MLFLOW_EXPORTER_PORT`.
+    public static let exporterPort = ConfigurationKey(
+        "MLFLOW_EXPORTER_PORT", default: "9101", help: "port of the registry exporter's /metrics")
+    /// `MLFLOW_EXPORTER_POLL_SECONDS`.
+    public static let exporterPollSeconds = ConfigurationKey(
+        "MLFLOW_EXPORTER_POLL_SECONDS", default: "30", help: "seconds between two registry polls of the exporter")
+    /// `MLFLOW_EXPORTER_ALIASES`: a comma-separated list.
+    public static let exporterAliases = ConfigurationKey(
+        "MLFLOW_EXPORTER_ALIASES", default: "Production", help: "comma-separated aliases the exporter reports")
+
+    // MARK: Bootstrap and UI ports
+
+    /// `BOOTSTRAP_RESET_MLFLOW`.
+    public static let bootstrapResetMLflow = ConfigurationKey(
+        "BOOTSTRAP_RESET_MLFLOW", default: "false",
+        help: "true to delete every experiment but Default at bootstrap")
+    /// `MLFLOW_PORT`: the MLflow UI's published port.
+    public static let mlflowPort = ConfigurationKey(
+        "MLFLOW_PORT", default: "5000", help: "published port of the MLflow UI")
+    /// `AIRFLOW_WEB_PORT`: the Airflow UI's published port.
+    public static let airflowWebPort = ConfigurationKey(
+        "AIRFLOW_WEB_PORT", default: "8080", help: "published port of the Airflow UI")
+    /// `MINIO_CONSOLE_PORT`: the MinIO console's published port.
+    public static let minioConsolePort = ConfigurationKey(
+        "MINIO_CONSOLE_PORT", default: "9001", help: "published port of the MinIO console")
+    /// `GRAFANA_PORT`: Grafana's published port.
+    public static let grafanaPort = ConfigurationKey(
+        "GRAFANA_PORT", default: "3000", help: "published port of Grafana")
+    /// `PROMETHEUS_PORT`: Prometheus' published port.
+    public static let prometheusPort = ConfigurationKey(
+        "PROMETHEUS_PORT", default: "9090", help: "published port of Prometheus")
+    /// `LOKI_PORT`: Loki's published port.
+    public static let lokiPort = ConfigurationKey(
+        "LOKI_PORT", default: "3100", help: "published port of Loki")
+
+    // MARK: HTTP client
+
+    /// `MLOPS_HTTP_TIMEOUT_SECONDS`: MLOpsKit's own; seconds, fractions allowed.
+    public static let httpTimeoutSeconds = ConfigurationKey(
+        "MLOPS_HTTP_TIMEOUT_SECONDS", default: "60", help: "seconds one HTTP request may take in total")
+    /// `MLOPS_HTTP_RETRIES`: MLOpsKit's own; retries after the first attempt.
+    public static let httpRetries = ConfigurationKey(
+        "MLOPS_HTTP_RETRIES", default: "4", help: "retries of a request that failed in a retryable way (0 = none)")
+
+    /// Every key, grouped by area, in the order reports list them.
+    public static let all: [ConfigurationKey] = [
+        trackingURI, trackingUsername, trackingPassword, trackingToken, trackingInsecureTLS,
+        trackingServerCertPath, experimentName, modelName, modelAlias, modelAliasShort,
+        s3EndpointURL, awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, awsDefaultRegion,
+        artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
+        airflowBaseURL, airflowAdminUser, airflowAdminPassword,
+        serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
+        exporterPort, exporterPollSeconds, exporterAliases,
+        bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,
+        httpTimeoutSeconds, httpRetries,
+    ]
+
+    /// The key in ``all`` called `name`, if any.
+    public static func named(_ name: String) -> ConfigurationKey? {
+        all.first { $0.name == name }
+    }
+}
