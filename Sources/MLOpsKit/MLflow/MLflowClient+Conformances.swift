@@ -1,0 +1,3 @@
+extension MLflowClient: TrackingStore {}
+
+extension MLflowClient: ModelRegistry {}
