@@ -6,7 +6,8 @@
   read-alias MODEL ALIAS          print the version behind a registered model alias
   register MODEL RUN_ID ALIAS     register a version of MODEL from RUN_ID and point ALIAS at it
 
-The tracking URI comes from MLFLOW_TRACKING_URI.
+The tracking URI comes from MLFLOW_TRACKING_URI. The answer is the last line of stdout (the client
+may print notices before it).
 """
 import json
 import math
