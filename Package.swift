@@ -42,6 +42,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmark driver: the Swift side of scripts/bench.
+        .executableTarget(
+            name: "MLOpsKitBench",
+            dependencies: ["MLOpsKit"],
+            path: "Benchmarks/MLOpsKitBench"
+        ),
         .testTarget(
             name: "MLOpsKitTests",
             dependencies: ["MLOpsKit"]

@@ -14,7 +14,7 @@
 # Directory of the repository (parent of scripts/).
 MLOPSKIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck disable=SC2034  # used by the scripts that source this file
-MLOPSKIT_SERVICES_DIR="${MLOPSKIT_ROOT}/.services"
+MLOPSKIT_SERVICES_DIR="${MLOPSKIT_SERVICES_DIR:-${MLOPSKIT_ROOT}/.services}"
 
 # Services started by scripts/services-up, in start order (stopped in reverse).
 # Each name needs scripts/<name>-up and scripts/<name>-down.

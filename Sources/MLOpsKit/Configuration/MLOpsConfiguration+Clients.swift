@@ -1,0 +1,42 @@
+import Logging
+
+extension MLOpsConfiguration {
+    /// The MLflow credentials the configuration names: a token (`MLFLOW_TRACKING_TOKEN`) before a
+    /// username and password (`MLFLOW_TRACKING_USERNAME`/`PASSWORD`), as MLflow's own client does.
+    public var mlflowCredentials: MLflowCredentials {
+        if let token = trackingToken, !token.isEmpty { return .bearer(token: token) }
+        if let username = trackingUsername, !username.isEmpty {
+            return .basic(username: username, password: trackingPassword ?? "")
+        }
+        return .none
+    }
+
+    /// libcurl transport settings from the TLS and timeout variables.
+    public var transportConfiguration: CurlTransport.Configuration {
+        var configuration = CurlTransport.Configuration()
+        configuration.tls = .init(verifiesPeer: !insecureTLS, caBundlePath: caBundlePath)
+        configuration.requestTimeout = httpTimeout
+        return configuration
+    }
+
+    /// The retry policy from `MLOPS_HTTP_RETRIES` (the number of retries after the first attempt).
+    public var retryPolicy: RetryPolicy {
+        RetryPolicy(maximumAttempts: httpRetries + 1)
+    }
+
+    /// The transport every client of this configuration shares: libcurl with retries.
+    public func makeTransport(logger: Logger = .disabled) -> any HTTPTransport {
+        RetryingTransport(
+            wrapping: CurlTransport(configuration: transportConfiguration, logger: logger),
+            policy: retryPolicy, logger: logger)
+    }
+
+    /// An MLflow client for the configured tracking server.
+    public func makeMLflowClient(transport: (any HTTPTransport)? = nil, logger: Logger = .disabled) -> MLflowClient {
+        MLflowClient(
+            configuration: MLflowClient.Configuration(
+                trackingURI: trackingURI, credentials: mlflowCredentials, requestTimeout: httpTimeout),
+            transport: transport ?? makeTransport(logger: logger),
+            logger: logger)
+    }
+}
