@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Describes one environment variable MLOpsKit reads: its name, built-in default, sensitivity and a
 /// one-line help text.

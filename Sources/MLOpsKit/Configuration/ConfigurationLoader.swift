@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Builds an ``MLOpsConfiguration`` from layers of rising priority:
 ///
@@ -108,9 +119,8 @@ public enum ConfigurationLoader {
             let fileManager = FileManager.default
             let implicitPath = URL(fileURLWithPath: fileManager.currentDirectoryPath)
                 .appendingPathComponent(defaultDotEnvFileName).path
-            var isDirectory: ObjCBool = false
-            guard fileManager.fileExists(atPath: implicitPath, isDirectory: &isDirectory), !isDirectory.boolValue
-            else { return nil }
+            var status = stat()
+            guard stat(implicitPath, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
             return try DotEnvFile(contentsOfFile: implicitPath, environment: environment)
         }
         guard FileManager.default.fileExists(atPath: path) else {

@@ -1,7 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension ConfigurationValue {
-    private var trimmed: String { value.trimmingCharacters(in: .whitespaces) }
+    private var trimmed: String { value.trimmingWhitespace() }
 
     /// An absolute URL with a scheme.
     func url() throws(ConfigurationError) -> URL {
@@ -59,7 +63,7 @@ extension ConfigurationValue {
 
     /// The comma-separated items, trimmed, empty ones dropped.
     func list() -> [String] {
-        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     private static func describe(_ range: some RangeExpression<Int>) -> String {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything MLOpsKit and its tools read from the environment, as typed values.
 ///
@@ -24,7 +28,7 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
         /// The mode for a `MLFLOW_SERVE_MODE` value: `docker-image` (in any case), and any other value
         /// means the generic image, as in the original stack.
         public init(configurationValue: String) {
-            let normalized = configurationValue.trimmingCharacters(in: .whitespaces).lowercased()
+            let normalized = configurationValue.trimmingWhitespace().lowercased()
             self = normalized == ServeMode.dockerImage.rawValue ? .dockerImage : .genericImage
         }
     }

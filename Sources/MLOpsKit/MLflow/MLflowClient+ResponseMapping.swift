@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension MLflowClient {
     /// The longest message kept from a non-JSON error body, in characters.
@@ -88,24 +92,23 @@ extension MLflowClient {
         for element in ["head", "title", "script", "style"] {
             text = removingElements(named: element, from: text)
         }
-        text = text.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
+        text = text.replacing(#/<[^>]*>/#, with: " ")
         let entities = [
             ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&nbsp;", " "),
         ]
         for (entity, replacement) in entities {
-            text = text.replacingOccurrences(of: entity, with: replacement)
+            text = text.replacing(entity, with: replacement)
         }
-        text = text.replacingOccurrences(of: "&amp;", with: "&")
+        text = text.replacing("&amp;", with: "&")
         let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline })
         return truncate(words.joined(separator: " "), to: maximumCleanedMessageLength)
     }
 
     private static func removingElements(named name: String, from text: String) -> String {
-        text.replacingOccurrences(
-            of: "<\(name)(\\s[^>]*)?>[\\s\\S]*?</\(name)\\s*>",
-            with: " ",
-            options: [.regularExpression, .caseInsensitive]
-        )
+        guard let pattern = try? Regex("<\(name)(\\s[^>]*)?>[\\s\\S]*?</\(name)\\s*>").ignoresCase() else {
+            return text
+        }
+        return text.replacing(pattern, with: " ")
     }
 
     private static func truncate(_ text: String, to limit: Int) -> String {

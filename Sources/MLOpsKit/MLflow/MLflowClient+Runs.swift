@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension MLflowClient {
     /// Milliseconds since 1970 for `date`, the unit of every MLflow timestamp.

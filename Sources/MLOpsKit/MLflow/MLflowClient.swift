@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// A client for the MLflow tracking server's REST API: experiments, runs, metrics, params and tags

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One MLflow REST operation: its method, its path below `/api/2.0/mlflow/`, and whether repeating
 /// it is harmless.

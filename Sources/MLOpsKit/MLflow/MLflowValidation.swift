@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Checks the client makes before sending, so that nothing the server would reject or silently
 /// truncate leaves the process. Every failure is an ``MLflowError`` with code

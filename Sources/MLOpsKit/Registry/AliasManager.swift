@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads, promotes and rolls back registered model aliases.
 ///
@@ -204,7 +208,7 @@ public struct AliasManager: Sendable {
 
     /// Escapes a value for a single-quoted MLflow search filter.
     static func escapeFilterValue(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        value.replacing("\\", with: "\\\\").replacing("'", with: "\\'")
     }
 }
 

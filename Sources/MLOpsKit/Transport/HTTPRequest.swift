@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An HTTP request as every MLOpsKit client builds it and every ``HTTPTransport`` sends it.
 public struct HTTPRequest: Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The response to an ``HTTPRequest``.
 public struct HTTPResponse: Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Masks secrets in URLs and headers before they reach a log line or an error message.
 public enum Redaction {
@@ -51,7 +55,7 @@ public enum Redaction {
     }
 
     private static func maskUserInfo(in text: String) -> String {
-        guard let schemeEnd = text.range(of: "://"),
+        guard let schemeEnd = text.firstRange(of: "://"),
             let at = text[schemeEnd.upperBound...].firstIndex(of: "@")
         else { return text }
         let userInfo = text[schemeEnd.upperBound..<at]

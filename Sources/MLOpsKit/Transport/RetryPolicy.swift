@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// When and how often a ``RetryingTransport`` repeats a failed request.
 ///
@@ -52,7 +56,8 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The wait before retry number `retry` (1 for the first retry), with full jitter.
     public func backoff(beforeRetry retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
-        let exponent = pow(multiplier, Double(max(0, retry - 1)))
+        var exponent = 1.0
+        for _ in 1..<max(1, retry) { exponent *= multiplier }
         let ceiling = min(initialBackoff.seconds * exponent, maximumBackoff.seconds)
         let jittered = Double.random(in: (ceiling / 2)...max(ceiling / 2, ceiling), using: &generator)
         return .milliseconds(Int64(jittered * 1000))
@@ -60,13 +65,10 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The wait a `Retry-After` header asks for: delay seconds or an HTTP date.
     public static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = value?.trimmingWhitespace(), !value.isEmpty else { return nil }
         if let seconds = Int(value) { return .seconds(max(0, seconds)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+        guard let seconds = HTTPDate.secondsSince1970(value) else { return nil }
+        let wait = Double(seconds) - now.timeIntervalSince1970
+        return .milliseconds(Int64(max(0, wait) * 1000))
     }
 }

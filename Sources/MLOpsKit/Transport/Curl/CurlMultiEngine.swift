@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 internal import CCurl
 import Logging
 import Synchronization
@@ -33,11 +37,9 @@ final class CurlMultiEngine: @unchecked Sendable {
         self.multi = multi
         self.loop = EngineLoop(multi: multi, configuration: configuration, logger: logger)
         // The thread keeps the engine alive until ``shutdown()`` lets its loop end.
-        let thread = Thread { [self] in
+        EngineThread.start(name: "mlopskit-curl") { [self] in
             loop.run { takeOperations() }
         }
-        thread.name = "MLOpsKit.CurlTransport"
-        thread.start()
     }
 
     /// Ends the engine thread once the transfers in flight have finished.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 internal import CCurl
 import Synchronization
 
@@ -123,7 +127,6 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             try set(handle, CURLOPT_FRESH_CONNECT, 1)
             try set(handle, CURLOPT_FORBID_REUSE, 1)
         }
-        try set(handle, CURLOPT_ACCEPT_ENCODING, "")  // whatever libcurl can decode
         try set(handle, CURLOPT_FOLLOWLOCATION, 0)
 
         try configureMethodAndBody(handle, request)
@@ -272,7 +275,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     }
 
     private func error(for code: CURLcode) -> HTTPTransportError {
-        let detail = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
+        let detail = String(cString: errorBuffer).trimmingWhitespaceAndNewlines()
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
@@ -390,8 +393,8 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         if line.hasPrefix("HTTP/") {
             responseHeaders = HTTPHeaders()  // keep only the final response's fields (after 1xx)
         } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = line[..<colon].trimmingWhitespace()
+            let value = line[line.index(after: colon)...].trimmingWhitespaceAndNewlines()
             responseHeaders.add(name: name, value: value)
         }
         return count
@@ -434,7 +437,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         guard let scheme = url.scheme?.lowercased(), scheme == "http+unix" || scheme == "unix",
             var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
             let encodedHost = components.percentEncodedHost,
-            let socketPath = encodedHost.removingPercentEncoding
+            let socketPath = encodedHost.removingPercentEscapes()
         else { return (url, nil) }
         components.scheme = "http"
         components.host = "localhost"
