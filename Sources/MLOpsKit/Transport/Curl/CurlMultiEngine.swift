@@ -79,13 +79,13 @@ final class CurlMultiEngine: @unchecked Sendable {
         let configuration: CurlTransport.Configuration
         let logger: Logger
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-        var stallStrikes: [String: Int] = [:]
-        var freshConnectionOrigins: Set<String> = []
+        var reuse: ConnectionReuseTracker
 
         init(multi: UnsafeMutableRawPointer, configuration: CurlTransport.Configuration, logger: Logger) {
             self.multi = multi
             self.configuration = configuration
             self.logger = logger
+            self.reuse = ConnectionReuseTracker(policy: configuration.connectionReuse)
         }
 
         func run(takeOperations: () -> ([Operation], Bool)) {
@@ -113,7 +113,7 @@ final class CurlMultiEngine: @unchecked Sendable {
                 return
             }
             do {
-                try transfer.prepare(configuration: configuration, reuseConnections: shouldReuse(transfer.origin))
+                try transfer.prepare(configuration: configuration, reuseConnections: reuse.mayReuse(transfer.origin))
             } catch {
                 transfer.finish(.failure(error))
                 return
@@ -151,27 +151,16 @@ final class CurlMultiEngine: @unchecked Sendable {
             }
         }
 
-        private func shouldReuse(_ origin: String) -> Bool {
-            let policy = configuration.connectionReuse
-            if policy.neverReuses { return false }
-            if policy.alwaysReuses { return true }
-            return !freshConnectionOrigins.contains(origin)
-        }
-
         /// Feeds the adaptive reuse policy and writes the debug log line of a finished request.
         private func observe(_ transfer: CurlTransfer, result: Result<HTTPResponse, any Error>) {
             guard let timing = transfer.timing() else { return }
-            if let (threshold, strikes) = configuration.connectionReuse.adaptiveParameters,
-                timing.reusedConnection, timing.downloadedBytes <= 256 << 10,
-                timing.total - timing.firstByte >= threshold.seconds
-            {
-                let count = stallStrikes[transfer.origin, default: 0] + 1
-                stallStrikes[transfer.origin] = count
-                if count >= strikes, freshConnectionOrigins.insert(transfer.origin).inserted {
-                    logger.debug(
-                        "server stalls on reused connections; using fresh connections",
-                        metadata: ["origin": "\(transfer.origin)"])
-                }
+            let switched = reuse.record(
+                origin: transfer.origin, reusedConnection: timing.reusedConnection, firstByte: timing.firstByte,
+                total: timing.total, bytes: timing.downloadedBytes)
+            if switched {
+                logger.debug(
+                    "server stalls on reused connections; using fresh connections",
+                    metadata: ["origin": "\(transfer.origin)"])
             }
             guard logger.logLevel <= .debug else { return }
             var metadata: Logger.Metadata = [
