@@ -56,6 +56,12 @@ let package = Package(
             name: "MLOpsKitIntegrationTests",
             dependencies: ["MLOpsKit"]
         ),
+        // Unit tests of the CLI's helpers (through @testable import), and end-to-end tests that run
+        // the built `mlops` binary.
+        .testTarget(
+            name: "MLOpsCLITests",
+            dependencies: ["MLOpsKit", "MLOpsCLI"]
+        ),
     ]
 )
 

@@ -105,4 +105,15 @@ struct GlobalOptions: ParsableArguments {
         logger.logLevel = debug ? .debug : .warning
         return logger
     }
+
+    /// The configuration and an MLflow client for its tracking server. With `--debug` the client logs
+    /// every request (operation, status, duration; never credentials) to standard error.
+    ///
+    /// - Throws: `ConfigurationError` or `DotEnvError`.
+    func makeMLflowClient(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (configuration: MLOpsConfiguration, client: MLflowClient) {
+        let configuration = try loadConfiguration(environment: environment)
+        return (configuration, configuration.makeMLflowClient(logger: makeLogger(label: "mlops.mlflow")))
+    }
 }

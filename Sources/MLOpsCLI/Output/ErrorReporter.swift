@@ -3,7 +3,7 @@ import Foundation
 
 /// Turns any error a command throws into a message on standard error and an exit status.
 ///
-/// - ``CLIReportableError``: its ``CLIReportableError/message`` and ``CLIReportableError/exitCode``.
+/// - ``CLIReportableError``: its ``CLIReportableError/explanation`` and ``CLIReportableError/exitCode``.
 /// - The argument parser's own errors (`ValidationError`, `CleanExit`, usage errors): its message, with
 ///   usage errors mapped to ``CLIExitCode/usage``.
 /// - `ExitCode`: that status, no message (the command has already said what went wrong).
@@ -21,7 +21,7 @@ enum ErrorReporter {
     static func report(for error: any Error, command: any ParsableCommand.Type = MLOps.self) -> Report {
         switch error {
         case let error as any CLIReportableError:
-            return Report(message: "Error: \(error.message)", exitCode: error.exitCode)
+            return Report(message: "Error: \(error.explanation)", exitCode: error.exitCode)
         case let error as ExitCode:
             return Report(message: "", exitCode: CLIExitCode(rawValue: error.rawValue))
         case is CancellationError:

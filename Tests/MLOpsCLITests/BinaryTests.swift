@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// The built `mlops` binary, in cases that need no MLflow server.
+@Suite("mlops binary without a server")
+struct BinaryTests {
+    /// Nothing listens on the discard port.
+    static let deadServer = "http://127.0.0.1:9"
+
+    @Test func printsItsVersion() throws {
+        let result = try CLIRunner.run(["--version"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func generatesCompletionScripts(shell: String) throws {
+        let result = try CLIRunner.run(["--generate-completion-script", shell])
+        #expect(result.status == 0, "\(result)")
+        for word in ["alias", "promote", "experiments", "runs", "models", "model-name"] {
+            #expect(result.stdout.contains(word), "\(shell) completions lack \(word)")
+        }
+    }
+
+    @Test func unreachableServerExitsWithStatusFourWithoutThePassword() throws {
+        let result = try CLIRunner.run([
+            "alias", "get", "--model-name", "iris", "--alias", "Production",
+            "--tracking-uri", "http://alice:s3cret-pw@127.0.0.1:9", "--timeout", "2",
+        ])
+        #expect(result.status == 4, "\(result)")
+        #expect(result.duration < .seconds(15), "\(result)")
+        #expect(result.stderr.contains("127.0.0.1:9"), "\(result)")
+        #expect(result.stderr.contains("attempts"), "\(result)")
+        #expect(!result.stderr.contains("s3cret-pw") && !result.stdout.contains("s3cret-pw"), "\(result)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result)")
+    }
+
+    @Test func unreachableServerWithDebugStillHidesThePassword() throws {
+        let result = try CLIRunner.run([
+            "models", "list", "--tracking-uri", "http://alice:s3cret-pw@127.0.0.1:9", "--timeout", "2", "--debug",
+        ])
+        #expect(result.status == 4, "\(result)")
+        #expect(result.stderr.contains("MLFLOW_TRACKING_URI"), "debug output shows the configuration: \(result)")
+        #expect(!result.stderr.contains("s3cret-pw"), "\(result)")
+    }
+
+    @Test func malformedTrackingURIIsAConfigurationError() throws {
+        let result = try CLIRunner.run(["models", "list", "--tracking-uri", "ht!tp://x"])
+        #expect(result.status == 7, "\(result)")
+        #expect(result.stderr.contains("MLFLOW_TRACKING_URI"), "\(result)")
+        #expect(result.stderr.contains("ht!tp://x"), "\(result)")
+        #expect(result.stderr.contains("--tracking-uri"), "names where the value came from: \(result)")
+    }
+
+    @Test func overlongParamIsRejectedBeforeSending() throws {
+        // The server is unreachable: reaching it would exit with status 4, not 6.
+        let value = String(repeating: "x", count: 6001)
+        let result = try CLIRunner.run([
+            "runs", "log", "0123456789abcdef", "--param", "big=\(value)", "--tracking-uri", Self.deadServer,
+        ])
+        #expect(result.status == 6, "\(result)")
+        #expect(result.stderr.contains("'big'") && result.stderr.contains("6000"), "\(result)")
+    }
+
+    @Test(arguments: [
+        (["--metric", "accuracy"], "--metric 'accuracy'"),
+        (["--metric", "accuracy=high"], "'high' is not a number"),
+        (["--metric", "accuracy=0.9@soon"], "step 'soon'"),
+        (["--param", "lr"], "--param 'lr'"),
+        (["--tag", "=x"], "--tag '=x'"),
+        ([], "nothing to log"),
+    ])
+    func malformedLogArgumentsExitWithStatusSix(arguments: [String], named: String) throws {
+        let result = try CLIRunner.run(
+            ["runs", "log", "0123456789abcdef"] + arguments + ["--tracking-uri", Self.deadServer])
+        #expect(result.status == 6, "\(result)")
+        #expect(result.stderr.contains(named), "\(result)")
+    }
+
+    @Test func badCandidatesExitWithStatusSix() throws {
+        let result = try CLIRunner.run([
+            "alias", "promote", "--model-name", "iris", "--metric", "accuracy", "--candidates", "best",
+            "--tracking-uri", Self.deadServer,
+        ])
+        #expect(result.status == 6, "\(result)")
+        #expect(result.stderr.contains("--candidates 'best'"), "\(result)")
+    }
+
+    @Test func usageErrorsExitWithStatusTwo() throws {
+        let result = try CLIRunner.run(["alias", "set", "--model-name", "iris"])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("--version"), "\(result)")
+    }
+
+    @Test func configShowJSONParses() throws {
+        let result = try CLIRunner.run([
+            "config", "show", "--json", "--tracking-uri", "http://alice:s3cret-pw@mlflow:5000",
+        ])
+        #expect(result.status == 0, "\(result)")
+        let object = try result.jsonObject()
+        #expect(object["MLFLOW_TRACKING_URI"] != nil)
+        #expect(!result.stdout.contains("s3cret-pw"))
+    }
+}

@@ -1,0 +1,372 @@
+import Foundation
+import MLOpsKit
+import Testing
+
+/// The built `mlops` binary against a real MLflow server (`MLOPSKIT_TEST_MLFLOW_URI`).
+@Suite("mlops binary against a real mlflow server", .enabled(if: TestServer.enabled))
+struct ServerTests {
+    /// A fresh experiment and registered model with three READY versions whose runs have accuracy
+    /// 0.90, 0.97 and 0.93.
+    struct Fixture {
+        var uri: String
+        var experiment: String
+        var experimentID: String
+        var model: String
+        var runIDs: [String]
+    }
+
+    private func makeFixture() async throws -> Fixture {
+        let uri = try TestServer.uri()
+        let client = try TestServer.client()
+        let name = TestServer.uniqueName("cli")
+        let experimentID = try await client.createExperiment(name: name, artifactLocation: nil, tags: [])
+        _ = try await client.createRegisteredModel(name: name, description: "CLI test model", tags: [])
+        var runIDs: [String] = []
+        for accuracy in [0.90, 0.97, 0.93] {
+            let run = try await client.createRun(
+                experimentID: experimentID, runName: nil, startTime: nil, tags: [], userID: nil)
+            try await client.logBatch(
+                runID: run.info.runID, metrics: [Metric(key: "accuracy", value: accuracy, timestamp: 1)], params: [],
+                tags: [])
+            _ = try await client.createModelVersion(
+                name: name, source: "\(run.info.artifactURI ?? "")/model", runID: run.info.runID, description: nil,
+                tags: [], modelID: nil)
+            runIDs.append(run.info.runID)
+        }
+        return Fixture(uri: uri, experiment: name, experimentID: experimentID, model: name, runIDs: runIDs)
+    }
+
+    private func mlops(_ arguments: [String], _ fixture: Fixture) throws -> CLIRunner.Result {
+        try CLIRunner.run(arguments, trackingURI: fixture.uri)
+    }
+
+    // MARK: alias
+
+    @Test func aliasSetGetAndStatusShapes() async throws {
+        let fixture = try await makeFixture()
+        let set = try mlops(
+            ["alias", "set", "--model-name", fixture.model, "--version", "1", "--alias", "Production"], fixture)
+        #expect(set.status == 0, "\(set)")
+        #expect(set.stdout.contains("version 1"), "\(set)")
+
+        let setJSON = try mlops(
+            ["alias", "set", "--model-name", fixture.model, "--version", "2", "--alias", "Production", "--json"],
+            fixture)
+        #expect(setJSON.status == 0, "\(setJSON)")
+        let move = try setJSON.jsonObject()
+        #expect(Set(move.keys) == ["model", "alias", "version", "previous_version", "changed"])
+        #expect(move["version"] as? String == "2" && move["previous_version"] as? String == "1")
+
+        let get = try mlops(
+            ["alias", "get", "--model-name", fixture.model, "--alias", "Production", "--json"], fixture)
+        #expect(get.status == 0, "\(get)")
+        let version = try get.jsonObject()
+        #expect(version["version"] as? String == "2")
+        #expect(version["run_id"] as? String == fixture.runIDs[1])
+        #expect(version["status"] as? String == "READY")
+        #expect((version["source"] as? String)?.hasSuffix("/model") == true)
+
+        let table = try mlops(["alias", "get", "--model-name", fixture.model, "--alias", "Production"], fixture)
+        #expect(table.status == 0 && table.stdout.contains(fixture.runIDs[1]), "\(table)")
+
+        // The original toolkit's exact shape: {"<alias>": {"version", "run_id", "stage"} | {"error"}}.
+        let status = try mlops(["alias", "status", "--model-name", fixture.model], fixture)
+        #expect(status.status == 0, "\(status)")
+        let statuses = try #require(try status.json() as? [String: [String: Any]], "\(status)")
+        #expect(Set(statuses.keys) == ["dev", "test", "Production"])
+        let production = try #require(statuses["Production"])
+        #expect(Set(production.keys) == ["version", "run_id", "stage"])
+        #expect(production["version"] as? String == "2")
+        #expect(production["run_id"] as? String == fixture.runIDs[1])
+        #expect(production["stage"] as? String == "None")
+        for alias in ["dev", "test"] {
+            let entry = try #require(statuses[alias])
+            #expect(Set(entry.keys) == ["error"])
+            #expect((entry["error"] as? String)?.contains(alias) == true)
+        }
+
+        let custom = try mlops(
+            ["alias", "status", "--model-name", fixture.model, "--aliases", "Production,Staging"], fixture)
+        #expect(Set(try #require(try custom.json() as? [String: Any]).keys) == ["Production", "Staging"])
+
+        let humans = try mlops(["alias", "status", "--model-name", fixture.model, "--table"], fixture)
+        #expect(humans.status == 0 && humans.stdout.hasPrefix("ALIAS"), "\(humans)")
+    }
+
+    @Test func aliasStatusOfAnUnknownModelIsPerAliasErrors() async throws {
+        let uri = try TestServer.uri()
+        let model = TestServer.uniqueName("missing")
+        let result = try CLIRunner.run(["alias", "status", "--model-name", model], trackingURI: uri)
+        #expect(result.status == 0, "as the original toolkit: \(result)")
+        let statuses = try #require(try result.json() as? [String: [String: String]], "\(result)")
+        #expect(statuses.values.allSatisfy { Set($0.keys) == ["error"] })
+    }
+
+    @Test func aliasDeleteRecordsThePreviousVersion() async throws {
+        let fixture = try await makeFixture()
+        _ = try mlops(["alias", "set", "--model-name", fixture.model, "--version", "3", "--alias", "Test"], fixture)
+        let delete = try mlops(["alias", "delete", "--model-name", fixture.model, "--alias", "Test"], fixture)
+        #expect(delete.status == 0 && delete.stdout.contains("was version 3"), "\(delete)")
+        let again = try mlops(["alias", "delete", "--model-name", fixture.model, "--alias", "Test"], fixture)
+        #expect(again.status == 0 && again.stdout.contains("nothing to remove"), "\(again)")
+        let rollback = try mlops(["alias", "rollback", "--model-name", fixture.model, "--alias", "Test"], fixture)
+        #expect(rollback.status == 0, "\(rollback)")
+        #expect(try await TestServer.client().getModelVersion(name: fixture.model, alias: "Test").version == "3")
+    }
+
+    @Test func promoteAndRollback() async throws {
+        let fixture = try await makeFixture()
+        let client = try TestServer.client()
+        _ = try mlops(
+            ["alias", "set", "--model-name", fixture.model, "--version", "1", "--alias", "Production"], fixture)
+
+        let dryRun = try mlops(
+            [
+                "alias", "promote", "--model-name", fixture.model, "--alias", "Production", "--metric", "accuracy",
+                "--dry-run", "--json",
+            ],
+            fixture)
+        #expect(dryRun.status == 0, "\(dryRun)")
+        let plan = try dryRun.jsonObject()
+        #expect(
+            plan["version"] as? String == "2" && plan["dry_run"] as? Bool == true && plan["changed"] as? Bool == false)
+        #expect(try await client.getModelVersion(name: fixture.model, alias: "Production").version == "1")
+
+        let promote = try mlops(
+            [
+                "alias", "promote", "--model-name", fixture.model, "--alias", "Production", "--metric", "accuracy",
+                "--order", "max", "--json",
+            ],
+            fixture)
+        #expect(promote.status == 0, "\(promote)")
+        let promotion = try promote.jsonObject()
+        #expect(
+            Set(promotion.keys)
+                == [
+                    "model", "alias", "metric", "order", "candidates", "version", "value", "previous_version",
+                    "changed", "dry_run",
+                ])
+        #expect(promotion["version"] as? String == "2")
+        #expect(promotion["previous_version"] as? String == "1")
+        #expect(promotion["changed"] as? Bool == true)
+        #expect(promotion["value"] as? Double == 0.97)
+        let candidates = try #require(promotion["candidates"] as? [[String: Any]])
+        #expect(candidates.count == 3)
+        #expect(candidates.allSatisfy { Set($0.keys) == ["version", "run_id", "value"] })
+        #expect(try await client.getModelVersion(name: fixture.model, alias: "Production").version == "2")
+
+        let minimum = try mlops(
+            [
+                "alias", "promote", "--model-name", fixture.model, "--alias", "Canary", "--metric", "accuracy",
+                "--order", "min",
+                "--candidates", "latest:2",
+            ],
+            fixture)
+        #expect(minimum.status == 0, "\(minimum)")
+        #expect(minimum.stdout.contains("ACCURACY") && minimum.stdout.contains("version 3"), "\(minimum)")
+
+        let rollback = try mlops(
+            ["alias", "rollback", "--model-name", fixture.model, "--alias", "Production", "--json"], fixture)
+        #expect(rollback.status == 0, "\(rollback)")
+        let back = try rollback.jsonObject()
+        #expect(back["from_version"] as? String == "2" && back["to_version"] as? String == "1")
+        #expect(try await client.getModelVersion(name: fixture.model, alias: "Production").version == "1")
+    }
+
+    @Test func promoteWithAMetricNoCandidateHasExitsWithStatusSix() async throws {
+        let fixture = try await makeFixture()
+        let result = try mlops(
+            ["alias", "promote", "--model-name", fixture.model, "--alias", "Production", "--metric", "f1_macro"],
+            fixture)
+        #expect(result.status == 6, "\(result)")
+        #expect(result.stderr.contains("'f1_macro'"), "\(result)")
+        let nothing = try mlops(["alias", "rollback", "--model-name", fixture.model, "--alias", "Production"], fixture)
+        #expect(nothing.status == 6, "\(nothing)")
+    }
+
+    @Test func unknownModelExitsWithStatusThreeNamingIt() async throws {
+        let uri = try TestServer.uri()
+        let model = TestServer.uniqueName("nope")
+        for arguments in [
+            ["alias", "get", "--model-name", model, "--alias", "Production"],
+            ["alias", "set", "--model-name", model, "--version", "1", "--alias", "Production"],
+            ["alias", "promote", "--model-name", model, "--metric", "accuracy"],
+            ["models", "show", model],
+            ["models", "versions", model],
+        ] {
+            let result = try CLIRunner.run(arguments, trackingURI: uri)
+            #expect(result.status == 3, "\(result)")
+            #expect(result.stderr == "Error: registered model '\(model)' not found\n", "\(result)")
+        }
+    }
+
+    @Test func unknownAliasExitsWithStatusThreeNamingModelAndAlias() async throws {
+        let fixture = try await makeFixture()
+        let result = try mlops(["alias", "get", "--model-name", fixture.model, "--alias", "Staging"], fixture)
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stderr == "Error: model '\(fixture.model)' has no alias 'Staging'\n", "\(result)")
+    }
+
+    @Test func unknownVersionRunAndExperimentExitWithStatusThree() async throws {
+        let fixture = try await makeFixture()
+        let version = try mlops(
+            ["alias", "set", "--model-name", fixture.model, "--version", "99", "--alias", "x"], fixture)
+        #expect(version.status == 3, "\(version)")
+        #expect(version.stderr.contains("'99'"), "\(version)")
+        let run = try mlops(["runs", "show", "0123456789abcdef0123456789abcdef"], fixture)
+        #expect(run.status == 3 && run.stderr.contains("0123456789abcdef0123456789abcdef"), "\(run)")
+        let experiment = try mlops(["experiments", "show", "no-such-\(fixture.experiment)"], fixture)
+        #expect(
+            experiment.status == 3 && experiment.stderr.contains("'no-such-\(fixture.experiment)'"), "\(experiment)")
+        let listing = try mlops(["runs", "list", "--experiment", "no-such-\(fixture.experiment)"], fixture)
+        #expect(listing.status == 3, "\(listing)")
+    }
+
+    // MARK: experiments, runs, models
+
+    @Test func experimentsLifecycle() async throws {
+        let uri = try TestServer.uri()
+        let name = TestServer.uniqueName("cli-exp")
+        let create = try CLIRunner.run(
+            ["experiments", "create", name, "--tag", "team=swift", "--json"], trackingURI: uri)
+        #expect(create.status == 0, "\(create)")
+        let id = try #require(try create.jsonObject()["experiment_id"] as? String)
+
+        let show = try CLIRunner.run(["experiments", "show", name, "--json"], trackingURI: uri)
+        let experiment = try show.jsonObject()
+        #expect(experiment["experiment_id"] as? String == id && experiment["name"] as? String == name)
+        let byID = try CLIRunner.run(["experiments", "show", id], trackingURI: uri)
+        #expect(byID.status == 0 && byID.stdout.contains(name) && byID.stdout.contains("team"), "\(byID)")
+
+        let list = try CLIRunner.run(
+            ["experiments", "list", "--filter", "name = '\(name)'", "--json"], trackingURI: uri)
+        let listed = try #require(try list.jsonObject()["experiments"] as? [[String: Any]])
+        #expect(listed.map { $0["name"] as? String } == [name])
+
+        let delete = try CLIRunner.run(["experiments", "delete", id], trackingURI: uri)
+        #expect(delete.status == 0, "\(delete)")
+        let deleted = try CLIRunner.run(
+            ["experiments", "list", "--view", "deleted", "--filter", "name = '\(name)'"], trackingURI: uri)
+        #expect(deleted.stdout.contains(name), "\(deleted)")
+        let restore = try CLIRunner.run(["experiments", "restore", id, "--json"], trackingURI: uri)
+        #expect(try restore.jsonObject()["lifecycle_stage"] as? String == "active")
+
+        let duplicate = try CLIRunner.run(["experiments", "create", name], trackingURI: uri)
+        #expect(duplicate.status == 5, "\(duplicate)")
+        #expect(
+            duplicate.stderr.contains("experiments/create") && duplicate.stderr.split(separator: "\n").count == 1,
+            "\(duplicate)")
+    }
+
+    @Test func runsLogShowListAndDelete() async throws {
+        let fixture = try await makeFixture()
+        let runID = fixture.runIDs[0]
+        let log = try mlops(
+            [
+                "runs", "log", runID, "--metric", "loss=0.5@3", "--metric", "loss=0.25@4", "--param", "lr=0.01",
+                "--tag", "note=a=b@c", "--json",
+            ],
+            fixture)
+        #expect(log.status == 0, "\(log)")
+        let logged = try log.jsonObject()
+        #expect(logged["metrics"] as? Int == 2 && logged["params"] as? Int == 1 && logged["tags"] as? Int == 1)
+
+        let show = try mlops(["runs", "show", runID, "--json"], fixture)
+        let run = try show.jsonObject()
+        let data = try #require(run["data"] as? [String: Any])
+        let metrics = try #require(data["metrics"] as? [[String: Any]])
+        let loss = try #require(metrics.first { $0["key"] as? String == "loss" })
+        #expect(loss["value"] as? Double == 0.25 && loss["step"] as? Int == 4)
+        #expect(
+            (data["params"] as? [[String: Any]])?.contains {
+                $0["key"] as? String == "lr" && $0["value"] as? String == "0.01"
+            } == true)
+        #expect((data["tags"] as? [[String: Any]])?.contains { $0["value"] as? String == "a=b@c" } == true)
+        #expect((run["info"] as? [String: Any])?["run_id"] as? String == runID)
+
+        let table = try mlops(["runs", "show", runID], fixture)
+        #expect(table.status == 0 && table.stdout.contains("lr") && table.stdout.contains("loss"), "\(table)")
+
+        let list = try mlops(["runs", "list", "--experiment", fixture.experiment, "--json"], fixture)
+        let runs = try #require(try list.jsonObject()["runs"] as? [[String: Any]])
+        #expect(runs.count == 3)
+        let limited = try mlops(
+            [
+                "runs", "list", "--experiment-id", fixture.experimentID, "--max", "1", "--order-by",
+                "metrics.accuracy DESC", "--json",
+            ],
+            fixture)
+        let best = try #require(try limited.jsonObject()["runs"] as? [[String: Any]])
+        #expect(best.count == 1)
+        #expect((best.first?["info"] as? [String: Any])?["run_id"] as? String == fixture.runIDs[1])
+        let filtered = try mlops(
+            ["runs", "list", "--experiment", fixture.experiment, "--filter", "metrics.accuracy < 0.95"], fixture)
+        #expect(
+            filtered.status == 0 && filtered.stdout.split(separator: "\n").count == 3,
+            "header and two runs: \(filtered)")
+
+        let delete = try mlops(["runs", "delete", runID], fixture)
+        #expect(delete.status == 0, "\(delete)")
+        let remaining = try mlops(["runs", "list", "--experiment", fixture.experiment, "--json"], fixture)
+        #expect((try remaining.jsonObject()["runs"] as? [Any])?.count == 2)
+        let restore = try mlops(["runs", "restore", runID], fixture)
+        #expect(restore.status == 0, "\(restore)")
+    }
+
+    @Test func modelsListShowAndVersionsWithAliases() async throws {
+        let fixture = try await makeFixture()
+        _ = try mlops(
+            ["alias", "set", "--model-name", fixture.model, "--version", "2", "--alias", "Production"], fixture)
+        _ = try mlops(["alias", "set", "--model-name", fixture.model, "--version", "2", "--alias", "Test"], fixture)
+
+        let list = try mlops(["models", "list", "--filter", "name = '\(fixture.model)'", "--json"], fixture)
+        let models = try #require(try list.jsonObject()["registered_models"] as? [[String: Any]])
+        #expect(models.map { $0["name"] as? String } == [fixture.model])
+        let listTable = try mlops(["models", "list", "--filter", "name = '\(fixture.model)'"], fixture)
+        #expect(listTable.stdout.contains("Production=2, Test=2"), "\(listTable)")
+
+        let show = try mlops(["models", "show", fixture.model, "--json"], fixture)
+        let model = try show.jsonObject()
+        #expect(model["description"] as? String == "CLI test model")
+        #expect((model["aliases"] as? [[String: Any]])?.count == 2)
+        let showTable = try mlops(["models", "show", fixture.model], fixture)
+        #expect(showTable.stdout.contains("CLI test model") && showTable.stdout.contains("Production"), "\(showTable)")
+
+        let versions = try mlops(["models", "versions", fixture.model, "--json"], fixture)
+        let list2 = try #require(try versions.jsonObject()["model_versions"] as? [[String: Any]])
+        #expect(list2.map { $0["version"] as? String } == ["3", "2", "1"])
+        #expect(list2[1]["aliases"] as? [String] == ["Production", "Test"])
+        #expect(list2[0]["aliases"] as? [String] == [])
+        let versionsTable = try mlops(["models", "versions", fixture.model], fixture)
+        #expect(versionsTable.stdout.contains("Production, Test"), "\(versionsTable)")
+    }
+
+    @Test func everyJSONOutputParses() async throws {
+        let fixture = try await makeFixture()
+        _ = try mlops(
+            ["alias", "set", "--model-name", fixture.model, "--version", "1", "--alias", "Production"], fixture)
+        for arguments in [
+            ["alias", "get", "--model-name", fixture.model, "--alias", "Production", "--json"],
+            ["alias", "status", "--model-name", fixture.model, "--json"],
+            ["experiments", "list", "--max", "2", "--json"],
+            ["experiments", "show", fixture.experimentID, "--json"],
+            ["runs", "list", "--experiment-id", fixture.experimentID, "--json"],
+            ["runs", "show", fixture.runIDs[2], "--json"],
+            ["models", "list", "--max", "2", "--json"],
+            ["models", "show", fixture.model, "--json"],
+            ["models", "versions", fixture.model, "--json"],
+        ] {
+            let result = try mlops(arguments, fixture)
+            #expect(result.status == 0, "\(result)")
+            #expect(throws: Never.self, "\(result)") { _ = try result.jsonObject() }
+        }
+    }
+
+    @Test func debugLogsRequestsToStandardError() async throws {
+        let fixture = try await makeFixture()
+        let result = try mlops(["models", "show", fixture.model, "--debug", "--json"], fixture)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("registered-models/get"), "\(result)")
+        #expect(throws: Never.self) { _ = try result.jsonObject() }
+    }
+}
