@@ -224,6 +224,46 @@ struct ServerTests {
 
     // MARK: experiments, runs, models
 
+    /// The README's quick start: runs created and registered from the command line, then promoted.
+    @Test func runsCreateAndModelsRegisterDriveTheQuickStart() async throws {
+        let uri = try TestServer.uri()
+        let experiment = TestServer.uniqueName("cli-qs")
+        let model = TestServer.uniqueName("cli_qs_model")
+        let first = try CLIRunner.run(
+            ["runs", "create", "--experiment", experiment, "--name", "rf", "--param", "n_estimators=100",
+             "--metric", "accuracy=0.93", "--finish"], trackingURI: uri)
+        #expect(first.status == 0, "\(first)")
+        let firstRun = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(firstRun.count == 32 && firstRun.allSatisfy(\.isHexDigit), "\(first)")
+        let second = try CLIRunner.run(
+            ["runs", "create", "--experiment", experiment, "--metric", "accuracy=0.97", "--finish", "--json"],
+            trackingURI: uri)
+        let secondRun = try #require((try second.jsonObject()["info"] as? [String: Any])?["run_id"] as? String)
+        #expect((try second.jsonObject()["info"] as? [String: Any])?["status"] as? String == "FINISHED")
+
+        let registered = try CLIRunner.run(
+            ["models", "register", "--model-name", model, "--run-id", firstRun, "--alias", "Production"], trackingURI: uri)
+        #expect(registered.status == 0 && registered.stdout == "1\n", "\(registered)")
+        let again = try CLIRunner.run(["models", "register", "--model-name", model, "--run-id", secondRun, "--json"], trackingURI: uri)
+        let version = try again.jsonObject()
+        #expect(version["version"] as? String == "2")
+        #expect((version["source"] as? String)?.hasSuffix("\(secondRun)/artifacts/model") == true)
+
+        let client = try TestServer.client()
+        #expect(try await client.getModelVersion(name: model, alias: "Production").runID == firstRun)
+        let promote = try CLIRunner.run(
+            ["alias", "promote", "--model-name", model, "--alias", "Production", "--metric", "accuracy"], trackingURI: uri)
+        #expect(promote.status == 0, "\(promote)")
+        #expect(try await client.getModelVersion(name: model, alias: "Production").version == "2")
+
+        let missingRun = try CLIRunner.run(["models", "register", "--model-name", model, "--run-id", "0123456789abcdef0123456789abcdef"], trackingURI: uri)
+        #expect(missingRun.status == 3, "\(missingRun)")
+        let taken = try CLIRunner.run(["models", "create", model], trackingURI: uri)
+        #expect(taken.status == 5 && taken.stderr.contains("RESOURCE_ALREADY_EXISTS"), "\(taken)")
+        let badMetric = try CLIRunner.run(["runs", "create", "--experiment", experiment, "--metric", "accuracy"], trackingURI: uri)
+        #expect(badMetric.status == 6, "\(badMetric)")
+    }
+
     @Test func experimentsLifecycle() async throws {
         let uri = try TestServer.uri()
         let name = TestServer.uniqueName("cli-exp")

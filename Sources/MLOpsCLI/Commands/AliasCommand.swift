@@ -15,16 +15,10 @@ struct AliasCommand: AsyncParsableCommand {
     )
 }
 
-extension AliasCommand {
-    /// What `alias set` and `alias delete` did, for `--json`.
-    struct Move: Encodable, Equatable {
-        var model: String
-        var alias: String
-        /// The version the alias points at now; `nil` after a delete.
-        var version: String?
-        /// The version it pointed at before; `nil` when it was unset.
-        var previousVersion: String?
-        var changed: Bool
+extension AliasManager.Move {
+    /// `--json` output of `alias set` and `alias delete`: snake_case, with nulls rather than left-out keys.
+    struct Output: Encodable {
+        var move: AliasManager.Move
 
         enum CodingKeys: String, CodingKey {
             case model, alias, version, changed
@@ -33,21 +27,16 @@ extension AliasCommand {
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(model, forKey: .model)
-            try container.encode(alias, forKey: .alias)
-            try container.encode(version, forKey: .version)  // null rather than left out
-            try container.encode(previousVersion, forKey: .previousVersion)
-            try container.encode(changed, forKey: .changed)
+            try container.encode(move.model, forKey: .model)
+            try container.encode(move.alias, forKey: .alias)
+            try container.encode(move.version, forKey: .version)
+            try container.encode(move.previousVersion, forKey: .previousVersion)
+            try container.encode(move.changed, forKey: .changed)
         }
     }
+}
 
-    /// Records the version an alias leaves, where `alias rollback` finds it.
-    static func recordPrevious(_ version: String?, model: String, alias: String, client: MLflowClient) async throws {
-        guard let version else { return }
-        try await client.setRegisteredModelTag(
-            name: model, key: AliasManager.previousVersionTag(for: alias), value: version)
-    }
-
+extension AliasCommand {
     // MARK: set
 
     /// `mlops alias set --model-name M --version V --alias A`.
@@ -74,17 +63,12 @@ extension AliasCommand {
             let (configuration, client) = try options.makeMLflowClient()
             let name = model.resolve(configuration)
             let alias = alias ?? configuration.modelAlias
-            let previous = try await client.getRegisteredModel(name: name).version(forAlias: alias)
-            let changed = previous != version
-            if changed {
-                try await client.setRegisteredModelAlias(name: name, alias: alias, version: version)
-                try await AliasCommand.recordPrevious(previous, model: name, alias: alias, client: client)
-            }
-            let move = Move(model: name, alias: alias, version: version, previousVersion: previous, changed: changed)
-            if options.json { return try JSONOutput.print(move) }
-            let was = previous.map { "was version \($0)" } ?? "was unset"
+            let move = try await AliasManager(registry: client, tracking: client)
+                .setAlias(model: name, alias: alias, version: version)
+            if options.json { return try JSONOutput.print(AliasManager.Move.Output(move: move)) }
+            let was = move.previousVersion.map { "was version \($0)" } ?? "was unset"
             StandardOutput.write(
-                changed
+                move.changed
                     ? "model '\(name)': alias '\(alias)' now points at version \(version) (\(was))\n"
                     : "model '\(name)': alias '\(alias)' already points at version \(version)\n")
         }
@@ -153,16 +137,10 @@ extension AliasCommand {
         func run() async throws {
             let (configuration, client) = try options.makeMLflowClient()
             let name = model.resolve(configuration)
-            let previous = try await client.getRegisteredModel(name: name).version(forAlias: alias)
-            if previous != nil {
-                try await AliasCommand.recordPrevious(previous, model: name, alias: alias, client: client)
-                try await client.deleteRegisteredModelAlias(name: name, alias: alias)
-            }
-            let move = Move(
-                model: name, alias: alias, version: nil, previousVersion: previous, changed: previous != nil)
-            if options.json { return try JSONOutput.print(move) }
+            let move = try await AliasManager(registry: client, tracking: client).removeAlias(model: name, alias: alias)
+            if options.json { return try JSONOutput.print(AliasManager.Move.Output(move: move)) }
             StandardOutput.write(
-                previous.map { "model '\(name)': alias '\(alias)' removed (was version \($0))\n" }
+                move.previousVersion.map { "model '\(name)': alias '\(alias)' removed (was version \($0))\n" }
                     ?? "model '\(name)' has no alias '\(alias)'; nothing to remove\n")
         }
     }

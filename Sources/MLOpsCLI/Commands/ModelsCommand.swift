@@ -6,7 +6,7 @@ struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List registered models, show one, list its versions.",
-        subcommands: [List.self, Show.self, Versions.self]
+        subcommands: [List.self, Show.self, Versions.self, Create.self, Register.self]
     )
 
     /// A model's aliases as `alias=version`, sorted by alias.

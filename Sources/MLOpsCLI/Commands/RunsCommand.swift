@@ -6,7 +6,7 @@ struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List, show, log to, delete and restore runs.",
-        subcommands: [List.self, Show.self, Log.self, Delete.self, Restore.self]
+        subcommands: [List.self, Show.self, Create.self, Log.self, Delete.self, Restore.self]
     )
 
     /// The latest metrics of a run as `key=value` pairs sorted by key.

@@ -151,6 +151,44 @@ public struct AliasManager: Sendable {
         return Rollback(model: model, alias: alias, fromVersion: current, toVersion: previous)
     }
 
+    // MARK: Moving by hand
+
+    /// What ``setAlias(model:alias:version:)`` or ``removeAlias(model:alias:)`` did.
+    public struct Move: Sendable, Equatable, Codable {
+        public var model: String
+        public var alias: String
+        /// The version the alias points at now; `nil` after a removal.
+        public var version: String?
+        /// The version it pointed at before; `nil` when it was unset.
+        public var previousVersion: String?
+        /// Whether anything changed on the server.
+        public var changed: Bool
+    }
+
+    /// Points `alias` at `version`, recording the version it leaves for ``rollback(model:alias:)``.
+    public func setAlias(model: String, alias: String, version: String) async throws -> Move {
+        let previous = try await registry.getRegisteredModel(name: model).version(forAlias: alias)
+        let changes = previous != version
+        if changes {
+            try await registry.setRegisteredModelAlias(name: model, alias: alias, version: version)
+            if let previous {
+                try await registry.setRegisteredModelTag(name: model, key: Self.previousVersionTag(for: alias), value: previous)
+            }
+        }
+        return Move(model: model, alias: alias, version: version, previousVersion: previous, changed: changes)
+    }
+
+    /// Removes `alias`, recording the version it pointed at for ``rollback(model:alias:)``. Removing an
+    /// alias the model does not have changes nothing.
+    public func removeAlias(model: String, alias: String) async throws -> Move {
+        let previous = try await registry.getRegisteredModel(name: model).version(forAlias: alias)
+        if let previous {
+            try await registry.setRegisteredModelTag(name: model, key: Self.previousVersionTag(for: alias), value: previous)
+            try await registry.deleteRegisteredModelAlias(name: model, alias: alias)
+        }
+        return Move(model: model, alias: alias, version: nil, previousVersion: previous, changed: previous != nil)
+    }
+
     // MARK: Helpers
 
     private func currentVersion(model: String, alias: String) async throws -> String? {
