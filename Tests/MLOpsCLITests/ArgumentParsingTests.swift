@@ -93,7 +93,7 @@ struct ArgumentParsingTests {
     }
 
     @Test func filterLiteralsEscapeQuotesAndBackslashes() {
-        #expect(ArgumentParsing.filterLiteral(#"o'brien\x"#) == #"o\'brien\\x"#)
+        #expect(SearchFilter.quoted(#"o'brien\x"#) == #"'o\'brien\\x'"#)
     }
 }
 

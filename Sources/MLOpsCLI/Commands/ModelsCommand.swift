@@ -135,7 +135,7 @@ extension ModelsCommand {
             var aliasesByVersion: [String: [String]] = [:]
             for alias in model.aliases { aliasesByVersion[alias.version, default: []].append(alias.alias) }
             var versions: [ModelVersion] = []
-            for try await version in client.allModelVersions(filter: "name='\(ArgumentParsing.filterLiteral(name))'") {
+            for try await version in client.allModelVersions(filter: SearchFilter.versions(ofModel: name)) {
                 var version = version
                 version.aliases = (aliasesByVersion[version.version] ?? []).sorted()
                 versions.append(version)

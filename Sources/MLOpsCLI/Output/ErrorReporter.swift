@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns any error a command throws into a message on standard error and an exit status.
 ///
@@ -58,6 +62,6 @@ enum ErrorReporter {
 enum StandardError {
     /// Writes `text` and a newline to standard error.
     static func write(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStream.write(text + "\n", to: StandardStream.standardError)
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How values look in tables and detail lists.
 enum Formatting {
@@ -57,7 +61,7 @@ struct DetailRenderer {
 enum StandardOutput {
     /// Prints `text` as is (tables and detail lists end with their own newline).
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStream.write(text, to: StandardStream.standardOutput)
     }
 
     /// Prints a section title for a table that follows, with a blank line before it.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Machine-readable output: pretty-printed JSON with sorted keys, on standard output.
 ///
@@ -19,6 +23,6 @@ enum JSONOutput {
 
     /// Prints `value` as JSON to standard output.
     static func print(_ value: some Encodable) throws {
-        FileHandle.standardOutput.write(Data(try render(value).utf8))
+        StandardOutput.write(try render(value))
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MLOpsKit
 
 /// Parsing of the structured values some flags take (`key=value@step`, comma lists, candidate sets).
@@ -53,7 +57,7 @@ enum ArgumentParsing {
     /// A comma-separated list with items trimmed and empty items dropped; at least one item.
     static func list(_ argument: String, flag: String) throws(CLIError) -> [String] {
         let items = argument.split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { item in String(item.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
             .filter { !$0.isEmpty }
         guard !items.isEmpty else {
             throw .invalid(
@@ -76,10 +80,5 @@ enum ArgumentParsing {
             throw .invalid("\(flag) '\(argument)' is not a model version number such as 3")
         }
         return String(number)
-    }
-
-    /// A value for a single-quoted MLflow search filter, with `\` and `'` escaped.
-    static func filterLiteral(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
     }
 }

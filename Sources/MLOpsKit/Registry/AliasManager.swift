@@ -207,7 +207,7 @@ public struct AliasManager: Sendable {
         case .all, .latest:
             _ = try await registry.getRegisteredModel(name: model)  // names an unknown model clearly
             var versions: [ModelVersion] = []
-            for try await version in registry.allModelVersions(filter: "name='\(Self.escapeFilterValue(model))'")
+            for try await version in registry.allModelVersions(filter: SearchFilter.versions(ofModel: model))
             where version.status == .ready {
                 versions.append(version)
             }
@@ -244,10 +244,6 @@ public struct AliasManager: Sendable {
         return versions.indices.compactMap { results[$0] }
     }
 
-    /// Escapes a value for a single-quoted MLflow search filter.
-    static func escapeFilterValue(_ value: String) -> String {
-        value.replacing("\\", with: "\\\\").replacing("'", with: "\\'")
-    }
 }
 
 extension String {

@@ -60,6 +60,17 @@ final class TestHTTPServer: @unchecked Sendable {  // Immutable after init apart
         }
     }
 
+    /// One server over TCP shared by every test that needs no server of its own: starting a Python
+    /// process per test would load a two-core machine enough to distort the timing tests.
+    static let shared: TestHTTPServer = {
+        do { return try TestHTTPServer() } catch { fatalError("\(error)") }
+    }()
+
+    /// One server on a unix socket, shared like ``shared``.
+    static let sharedUnixSocket: TestHTTPServer = {
+        do { return try TestHTTPServer(unixSocket: true) } catch { fatalError("\(error)") }
+    }()
+
     func url(_ path: String) -> URL {
         URL(string: baseURL.absoluteString + path)!
     }

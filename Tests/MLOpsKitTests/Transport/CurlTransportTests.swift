@@ -39,7 +39,7 @@ struct CurlTransportTests {
     }
 
     @Test func getSendsHeadersAndReadsResponse() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = CurlTransport()
         let response = try await transport.send(
             HTTPRequest(url: server.url("/echo?a=1&b=x%20y"), headers: ["X-Test": "yes"]))
@@ -55,7 +55,7 @@ struct CurlTransportTests {
 
     @Test(arguments: [HTTPMethod.post, .put, .patch, .delete])
     func methodsWithBodiesSendTheBytes(method: HTTPMethod) async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let payload = Data((0..<10_000).map { UInt8($0 % 256) })
         let response = try await CurlTransport().send(
             HTTPRequest(method: method, url: server.url("/echo"), headers: ["Content-Type": "application/json"],
@@ -68,14 +68,14 @@ struct CurlTransportTests {
     }
 
     @Test func postWithoutBodySendsZeroLength() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let body = try echo(try await CurlTransport().send(HTTPRequest(method: .post, url: server.url("/echo"))))
         #expect(body.method == "POST")
         #expect(body.headers["content-length"] == "0")
     }
 
     @Test func headReturnsHeadersOnly() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let response = try await CurlTransport().send(HTTPRequest(method: .head, url: server.url("/bytes/1000")))
         #expect(response.status == 200)
         #expect(response.headers["content-length"] == "1000")
@@ -83,7 +83,7 @@ struct CurlTransportTests {
     }
 
     @Test func uploadStreamsAFile() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         let file = directory.appendingPathComponent("upload.bin")
         let payload = Data((0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
@@ -96,7 +96,7 @@ struct CurlTransportTests {
     }
 
     @Test func downloadStreamsToFileAtomically() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         let destination = directory.appendingPathComponent("download.bin")
         let size = 3 << 20
@@ -111,7 +111,7 @@ struct CurlTransportTests {
     }
 
     @Test func failedDownloadLeavesNoFileAndKeepsTheErrorBody() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         let destination = directory.appendingPathComponent("missing.bin")
         let response = try await CurlTransport().send(
@@ -122,7 +122,7 @@ struct CurlTransportTests {
     }
 
     @Test func interruptedDownloadLeavesNoFile() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         let destination = directory.appendingPathComponent("partial.bin")
         var configuration = CurlTransport.Configuration()
@@ -135,7 +135,7 @@ struct CurlTransportTests {
     }
 
     @Test func memoryLimitRefusesLargeBodies() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
             try await CurlTransport().send(
                 HTTPRequest(url: server.url("/bytes/100000"), responseDestination: .memory(limit: 1000)))
@@ -144,7 +144,7 @@ struct CurlTransportTests {
     }
 
     @Test func unixSocketTargets() async throws {
-        let server = try TestHTTPServer(unixSocket: true)
+        let server = TestHTTPServer.sharedUnixSocket
         let transport = CurlTransport()
         let viaScheme = try echo(try await transport.send(HTTPRequest(url: server.url("/echo?via=scheme"))))
         #expect(viaScheme.query == "via=scheme")
@@ -156,7 +156,7 @@ struct CurlTransportTests {
     }
 
     @Test func manyConcurrentRequestsProgressTogether() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = CurlTransport()
         let clock = ContinuousClock()
         let started = clock.now
@@ -173,7 +173,7 @@ struct CurlTransportTests {
     }
 
     @Test func totalTimeoutIsEnforced() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
             try await CurlTransport().send(HTTPRequest(url: server.url("/delay/3000"), timeout: .milliseconds(300)))
         }
@@ -182,7 +182,7 @@ struct CurlTransportTests {
     }
 
     @Test func lowSpeedLimitAbortsStalledTransfers() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         var configuration = CurlTransport.Configuration()
         configuration.lowSpeedLimit = .init(bytesPerSecond: 100, duration: .seconds(1))
         let error = await #expect(throws: HTTPTransportError.self) {
@@ -192,7 +192,7 @@ struct CurlTransportTests {
     }
 
     @Test func cancellingTheTaskAbortsPromptly() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = CurlTransport()
         let clock = ContinuousClock()
         let task = Task { try await transport.send(HTTPRequest(url: server.url("/drip"))) }
@@ -205,7 +205,7 @@ struct CurlTransportTests {
     }
 
     @Test func alreadyCancelledTaskSendsNothing() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = CurlTransport()
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
@@ -231,7 +231,7 @@ struct CurlTransportTests {
     }
 
     @Test func droppedConnectionIsConnectionLost() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
             try await CurlTransport().send(HTTPRequest(url: server.url("/close")))
         }
@@ -239,7 +239,7 @@ struct CurlTransportTests {
     }
 
     @Test func missingUploadFileIsALocalFileError() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
             try await CurlTransport().send(
                 HTTPRequest(method: .put, url: server.url("/echo"), body: .file(URL(fileURLWithPath: "/nonexistent/file"))))
@@ -248,7 +248,7 @@ struct CurlTransportTests {
     }
 
     @Test func headerInjectionIsRefused() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
             try await CurlTransport().send(HTTPRequest(url: server.url("/echo"), headers: ["X-Bad": "a\r\nX-Evil: 1"]))
         }

@@ -13,7 +13,7 @@ struct RetryingTransportTests {
     }
 
     @Test func retries503EvenForPost() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
         let response = try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/a/2/503")))
         #expect(response.status == 200)
@@ -21,7 +21,7 @@ struct RetryingTransportTests {
     }
 
     @Test func retries429WithRetryAfter() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
         let response = try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/b/1/429")))
         #expect(response.status == 200)
@@ -29,7 +29,7 @@ struct RetryingTransportTests {
     }
 
     @Test func doesNotRepeatNonIdempotentRequestsOn502() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
         let response = try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/c/2/502")))
         #expect(response.status == 502)
@@ -37,7 +37,7 @@ struct RetryingTransportTests {
     }
 
     @Test func repeatsIdempotentRequestsOn502() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
         let get = try await transport.send(HTTPRequest(url: server.url("/flaky/d/2/502")))
         let getAttempts = try attempts(get)
@@ -49,7 +49,7 @@ struct RetryingTransportTests {
     }
 
     @Test func givesUpAfterMaximumAttemptsWithTheLastResponse() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
         let response = try await transport.send(HTTPRequest(url: server.url("/flaky/f/10/503")))
         #expect(response.status == 503)
@@ -57,7 +57,7 @@ struct RetryingTransportTests {
     }
 
     @Test func doesNotRetryClientErrors() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
         let response = try await transport.send(HTTPRequest(url: server.url("/flaky/g/1/400")))
         #expect(response.status == 400)
@@ -74,7 +74,7 @@ struct RetryingTransportTests {
     }
 
     @Test func respectsTheWaitBudget() async throws {
-        let server = try TestHTTPServer()
+        let server = TestHTTPServer.shared
         var policy = fast
         policy.budget = .milliseconds(100)
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: policy)
