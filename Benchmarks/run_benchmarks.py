@@ -16,23 +16,27 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def measure(command, env):
-    """Runs `command`; returns (seconds, peak RSS in MiB, stdout)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    stdout = process.stdout.read()
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit("%s failed (%d): %s" % (" ".join(command), process.returncode, stderr.decode()[-2000:]))
-    return seconds, usage.ru_maxrss / 1024.0, stdout.decode()
+    """Runs `command`; returns (seconds, peak RSS in MiB, stdout).
+
+    Peak RSS comes from GNU time wrapping the command: the rusage of a child forked straight from this
+    Python process would include the parent's pages from before the exec.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
+        started = time.perf_counter()
+        process = subprocess.run(["/usr/bin/time", "-o", report.name, "-f", "%M"] + command,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            raise SystemExit("%s failed (%d): %s" % (" ".join(command), process.returncode, process.stderr.decode()[-2000:]))
+        peak_kib = int(report.read().strip().splitlines()[-1])
+    return seconds, peak_kib / 1024.0, process.stdout.decode()
 
 
 def median(values):

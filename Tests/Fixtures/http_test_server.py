@@ -151,6 +151,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--unix", help="listen on this unix socket path instead of TCP")
     parser.add_argument("--nodelay", action="store_true", help="set TCP_NODELAY (no stall on reuse)")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (needs --tls-key)")
+    parser.add_argument("--tls-key", help="the certificate's PEM private key")
     args = parser.parse_args()
     Handler.disable_nagle_algorithm = args.nodelay
     if args.unix:
@@ -160,6 +162,11 @@ def main():
         print("unix " + args.unix, flush=True)
     else:
         server = TCPServer(("127.0.0.1", 0), Handler)
+        if args.tls_cert:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(args.tls_cert, args.tls_key)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         print("port %d" % server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sys.stdin.read()  # returns when the parent closes our stdin or exits

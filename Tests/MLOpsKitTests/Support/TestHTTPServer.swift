@@ -21,7 +21,8 @@ final class TestHTTPServer: @unchecked Sendable {  // Immutable after init apart
             .appendingPathComponent("Fixtures/http_test_server.py")
     }
 
-    init(unixSocket: Bool = false, noDelay: Bool = false) throws {
+    /// - Parameter tls: A PEM certificate and key to serve HTTPS with.
+    init(unixSocket: Bool = false, noDelay: Bool = false, tls: (certificate: String, key: String)? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var arguments = ["python3", TestHTTPServer.scriptURL.path]
@@ -33,6 +34,7 @@ final class TestHTTPServer: @unchecked Sendable {  // Immutable after init apart
             socketPath = path
         }
         if noDelay { arguments.append("--nodelay") }
+        if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         process.arguments = arguments
         let input = Pipe()
         let output = Pipe()
@@ -51,7 +53,7 @@ final class TestHTTPServer: @unchecked Sendable {  // Immutable after init apart
         }
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("port "), let port = Int(text.dropFirst(5)) {
-            baseURL = URL(string: "http://127.0.0.1:\(port)")!
+            baseURL = URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!
         } else if text.hasPrefix("unix "), let socketPath {
             let encoded = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
             baseURL = URL(string: "http+unix://\(encoded)")!

@@ -115,6 +115,19 @@ struct BatchingRunLoggerTests {
         }
     }
 
+    @Test func releasedLoggerStillSendsWhatItBuffered() async throws {
+        let store = RecordingTrackingStore()
+        do {
+            let logger = BatchingRunLogger(store: store, runID: "r1")
+            for step in 0..<10 { try await logger.log(metric: "m", value: 1, step: Int64(step)) }
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while store.storedMetrics.count < 10, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(store.storedMetrics.count == 10)
+    }
+
     @Test func batchesRespectParamAndTagLimits() {
         let entries: [BatchingRunLogger.Entry] =
             (0..<150).map { .param(Param(key: "p\($0)", value: "v")) } + (0..<50).map { .metric(Metric(key: "m", value: 1, timestamp: 0, step: Int64($0))) }
