@@ -11,7 +11,7 @@ enum Formatting {
     static func timestamp(_ milliseconds: Int64?) -> String {
         guard let milliseconds, milliseconds > 0 else { return "" }
         let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        return date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
+        return date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 
     /// A duration between two times in milliseconds, such as `1m 05s`; empty when either is unknown.
