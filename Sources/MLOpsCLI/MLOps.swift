@@ -23,6 +23,7 @@ struct MLOps: AsyncParsableCommand {
             ExperimentsCommand.self,
             RunsCommand.self,
             ModelsCommand.self,
+            ArtifactsCommand.self,
         ]
     )
 

@@ -5,6 +5,8 @@
   write-run EXPERIMENT_NAME       create a run with params, metrics (with history) and tags; print it
   read-alias MODEL ALIAS          print the version behind a registered model alias
   register MODEL RUN_ID ALIAS     register a version of MODEL from RUN_ID and point ALIAS at it
+  log-artifacts RUN_ID DIR PATH   log the files of DIR under PATH in the run's artifacts
+  download-artifacts RUN_ID PATH DST   download the run's artifacts at PATH into DST
 
 The tracking URI comes from MLFLOW_TRACKING_URI. The answer is the last line of stdout (the client
 may print notices before it).
@@ -75,6 +77,14 @@ def main():
         version = client.create_model_version(model, "runs:/%s/model" % run_id, run_id=run_id)
         client.set_registered_model_alias(model, alias, version.version)
         print(json.dumps({"name": model, "version": version.version}, sort_keys=True))
+    elif command == "log-artifacts":
+        run_id, directory, path = args
+        client.log_artifacts(run_id, directory, artifact_path=path or None)
+        print(json.dumps({"run_id": run_id}))
+    elif command == "download-artifacts":
+        run_id, path, destination = args
+        local = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=path, dst_path=destination)
+        print(json.dumps({"path": local}))
     else:
         raise SystemExit("unknown command " + command)
 

@@ -264,6 +264,41 @@ struct ServerTests {
         #expect(badMetric.status == 6, "\(badMetric)")
     }
 
+    /// The original toolkit's artifact commands, spelled as it spelled them.
+    @Test func artifactUploadListAndDownloadRoundTrip() async throws {
+        let uri = try TestServer.uri()
+        let runID = try CLIRunner.run(["runs", "create", "--experiment", TestServer.uniqueName("cli-art")], trackingURI: uri)
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent("cli-art-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: source.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try Data("hello".utf8).write(to: source.appendingPathComponent("a.txt"))
+        try Data((0..<100_000).map { UInt8($0 % 251) }).write(to: source.appendingPathComponent("sub/b.bin"))
+
+        let upload = try CLIRunner.run(
+            ["artifact", "upload", "--run-id", runID, "--path", source.path, "--artifact-path", "data", "--json"], trackingURI: uri)
+        #expect(upload.status == 0, "\(upload)")
+        let uploaded = try #require(try upload.jsonObject()["files"] as? [String])
+        #expect(uploaded.count == 2)
+
+        let list = try CLIRunner.run(["artifacts", "ls", "--run-id", runID, "--recursive", "--json"], trackingURI: uri)
+        let listed = try #require(try list.jsonObject()["artifacts"] as? [[String: Any]])
+        #expect(Set(listed.compactMap { $0["path"] as? String }) == Set(uploaded))
+
+        let destination = FileManager.default.temporaryDirectory.appendingPathComponent("cli-dl-\(UUID().uuidString.prefix(8))")
+        let download = try CLIRunner.run(
+            ["artifact", "download", "--run-id", runID, "--artifact-path", "data", "--dst", destination.path], trackingURI: uri)
+        #expect(download.status == 0, "\(download)")
+        let name = source.lastPathComponent
+        #expect(try Data(contentsOf: destination.appendingPathComponent("\(name)/sub/b.bin")) == Data((0..<100_000).map { UInt8($0 % 251) }))
+
+        let missing = try CLIRunner.run(
+            ["artifacts", "download", "--run-id", runID, "--artifact-path", "nope", "--dst", destination.path], trackingURI: uri)
+        #expect(missing.status == 3, "\(missing)")
+        let escape = try CLIRunner.run(
+            ["artifacts", "download", "--run-id", runID, "--artifact-path", "../../etc", "--dst", destination.path], trackingURI: uri)
+        #expect(escape.status == 6, "\(escape)")
+    }
+
     @Test func experimentsLifecycle() async throws {
         let uri = try TestServer.uri()
         let name = TestServer.uniqueName("cli-exp")

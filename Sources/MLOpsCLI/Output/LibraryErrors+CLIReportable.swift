@@ -94,3 +94,16 @@ extension BatchingRunLoggerError: CLIReportableError {
     var exitCode: CLIExitCode { .validation }
     var explanation: String { description }
 }
+
+extension ArtifactError: CLIReportableError {
+    var exitCode: CLIExitCode {
+        switch code {
+        case .notFound: .notFound
+        case .invalidPath, .unsupportedStore: .validation
+        case .localFile: .failure
+        default: .serverError
+        }
+    }
+
+    var explanation: String { description }
+}

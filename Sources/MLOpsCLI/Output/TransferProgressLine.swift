@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MLOpsKit
+
+/// A one-line progress display on standard error, drawn only when standard error is a terminal.
+struct TransferProgressLine: Sendable {
+    let isEnabled: Bool
+
+    init(enabled: Bool = true) {
+        isEnabled = enabled && isatty(STDERR_FILENO) == 1
+    }
+
+    /// The callback to hand a transfer, or `nil` when nothing is drawn.
+    var callback: (@Sendable (ArtifactTransferProgress) -> Void)? {
+        guard isEnabled else { return nil }
+        return { progress in
+            let line = "\r\(progress.filesDone)/\(progress.filesTotal) files, "
+                + "\(Self.size(progress.bytesDone)) of \(Self.size(progress.bytesTotal))"
+            StandardStream.write(line + "\u{1B}[K", to: StandardStream.standardError)
+        }
+    }
+
+    /// Ends the line.
+    func finish() {
+        if isEnabled { StandardStream.write("\n", to: StandardStream.standardError) }
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) B" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Picks the ``ArtifactStore`` for an artifact URI.
+public enum ArtifactStores {
+    /// The store behind `artifactURI`:
+    /// - `mlflow-artifacts:/<path>` (or `mlflow-artifacts://host:port/<path>`) → the tracking server's proxy
+    ///   through `client`;
+    /// - `file:///<path>` or a plain absolute path → the local directory;
+    /// - `s3://…` → not yet supported by this build (a typed error says so).
+    public static func store(forArtifactURI artifactURI: String, client: MLflowClient) throws(ArtifactError) -> any ArtifactStore {
+        if artifactURI.hasPrefix("mlflow-artifacts:") {
+            var rest = artifactURI.dropFirst("mlflow-artifacts:".count)
+            if rest.hasPrefix("//") {
+                // mlflow-artifacts://host:port/path: the authority names the tracking server itself.
+                rest = rest.dropFirst(2)
+                rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? ""
+            }
+            return try MLflowProxyArtifactStore(client: client, root: String(rest.drop { $0 == "/" }))
+        }
+        if artifactURI.hasPrefix("file://") {
+            guard let url = URL(string: artifactURI), url.isFileURL else {
+                throw ArtifactError(code: .invalidPath, detail: "'\(artifactURI)' is not a valid file URI")
+            }
+            return LocalArtifactStore(root: URL(fileURLWithPath: url.path))
+        }
+        if artifactURI.hasPrefix("/") {
+            return LocalArtifactStore(root: URL(fileURLWithPath: artifactURI))
+        }
+        let scheme = artifactURI.split(separator: ":").first.map(String.init) ?? artifactURI
+        throw ArtifactError(
+            code: .unsupportedStore,
+            detail: "artifact URI '\(Redaction.redact(artifactURI))' uses '\(scheme):', which this build cannot reach yet")
+    }
+}
