@@ -18,8 +18,15 @@ MLOPSKIT_SERVICES_DIR="${MLOPSKIT_SERVICES_DIR:-${MLOPSKIT_ROOT}/.services}"
 
 # Services started by scripts/services-up, in start order (stopped in reverse).
 # Each name needs scripts/<name>-up and scripts/<name>-down.
+# The S3 servers (seaweedfs, juicefs) join the default when the S3 test suite
+# that uses them lands; until then start them with MLOPSKIT_SERVICES.
 # shellcheck disable=SC2034
 MLOPSKIT_DEFAULT_SERVICES=(mlflow)
+
+# Every service that has scripts/<name>-up and scripts/<name>-down, in start order.
+# MLOPSKIT_SERVICES may list any of them; scripts/services-down stops all of them.
+# shellcheck disable=SC2034
+MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs)
 
 # Prefix for log lines; scripts set it to their own name.
 LOG_TAG="${LOG_TAG:-$(basename "$0")}"
@@ -55,6 +62,23 @@ s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
 s.close()
+EOF
+}
+
+# pick_free_ports PYTHON COUNT: COUNT distinct free loopback ports, one a line
+# (all are bound at once before any is released, so none repeats).
+pick_free_ports() {
+  "$1" - "$2" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+for s in socks:
+    print(s.getsockname()[1])
+for s in socks:
+    s.close()
 EOF
 }
 
@@ -120,6 +144,75 @@ stop_group() {
   fi
   if group_alive "$pgid"; then
     log "process group $pgid still has processes: $(group_members "$pgid" | tr '\n' ' ')"
+    return 1
+  fi
+  return 0
+}
+
+# group_listeners PYTHON PGID: sockets that the processes of group PGID listen on,
+# one a line: "tcp ADDR:PORT", "tcp6 [ADDR]:PORT", "udp ..." (unconnected UDP).
+# Reads /proc: the socket inodes of each member, then /proc/net/{tcp,tcp6,udp,udp6}.
+group_listeners() {
+  local py="$1" pgid="$2" pids
+  mapfile -t pids < <(group_members "$pgid")
+  "$py" - "${pids[@]}" <<'EOF'
+import ipaddress, os, sys
+
+inodes = set()
+for pid in sys.argv[1:]:
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        continue
+    for fd in fds:
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+
+def addr(hexaddr, v6):
+    host, port = hexaddr.split(":")
+    raw = bytes.fromhex(host)
+    if v6:  # four 32-bit words in host (little-endian) order
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+        return f"[{ipaddress.IPv6Address(raw)}]:{int(port, 16)}"
+    return f"{ipaddress.IPv4Address(raw[::-1])}:{int(port, 16)}"
+
+seen = []
+for proto in ("tcp", "tcp6", "udp", "udp6"):
+    try:
+        with open(f"/proc/net/{proto}") as fh:
+            lines = fh.read().splitlines()[1:]
+    except OSError:
+        continue
+    for line in lines:
+        f = line.split()
+        local, remote, state, inode = f[1], f[2], f[3], f[9]
+        if inode not in inodes:
+            continue
+        if proto.startswith("tcp") and state != "0A":  # not LISTEN
+            continue
+        if proto.startswith("udp") and not remote.endswith(":0000"):  # connected
+            continue
+        entry = f"{proto} {addr(local, proto.endswith('6'))}"
+        if entry not in seen:
+            seen.append(entry)
+for entry in seen:
+    print(entry)
+EOF
+}
+
+# check_loopback_only PYTHON PGID: log what group PGID listens on and return 1
+# when any of its sockets is bound to an address other than 127.0.0.1.
+check_loopback_only() {
+  local listeners bad
+  listeners="$(group_listeners "$1" "$2")" || return 1
+  log "listening on: $(printf '%s\n' "$listeners" | sed 's/^[a-z0-9]* //' | sort -t: -k2 -n | tr '\n' ' ')"
+  bad="$(printf '%s\n' "$listeners" | grep -v -e '^$' -e '^[a-z0-9]* 127\.0\.0\.1:' || true)"
+  if [ -n "$bad" ]; then
+    log "listening beyond 127.0.0.1: $(printf '%s\n' "$bad" | tr '\n' ' ')"
     return 1
   fi
   return 0
