@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // SHA-256 and HMAC for AWS Signature V4 (CryptoKit's API; BoringSSL where CryptoKit is absent).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // libcurl through pkg-config, plus typed wrappers for its variadic setopt/getinfo calls.
@@ -32,6 +34,7 @@ let package = Package(
                 "CCurl",
                 "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

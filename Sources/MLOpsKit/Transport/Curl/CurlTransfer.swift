@@ -128,6 +128,8 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             try set(handle, CURLOPT_FORBID_REUSE, 1)
         }
         try set(handle, CURLOPT_FOLLOWLOCATION, 0)
+        // Send the path as given: object keys may hold "./" or "../", and signatures cover the exact path.
+        try set(handle, CURLOPT_PATH_AS_IS, 1)
 
         try configureMethodAndBody(handle, request)
         try configureHeaders(handle, request, userAgent: configuration.userAgent)

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import MLOpsKit
+
+/// Where the SigV4 tests find the shared test vectors and the Python services environment.
+///
+/// The vectors live in the `shared` folder beside the repository (`<repo>/../shared/vectors`); they are
+/// read in place and never copied into the project.
+enum SigV4TestSupport {
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// The repository root, above Tests/MLOpsKitTests/S3/Signing/ (this file's folder).
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `<repo>/../shared/vectors`.
+    static let sharedVectors: URL = repositoryRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/vectors", isDirectory: true)
+
+    static func exists(_ url: URL) -> Bool {
+        FileManager.default.fileExists(atPath: url.path)
+    }
+
+    /// The instant an ISO 8601 UTC timestamp such as `2015-08-30T12:36:00Z` or `20130524T000000Z` names.
+    static func date(_ text: String) -> Date {
+        let digits = text.filter(\.isNumber).map { Int(String($0))! }
+        precondition(digits.count == 14, "not a timestamp: \(text)")
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(
+            year: number(0..<4), month: number(4..<6), day: number(6..<8), hour: number(8..<10),
+            minute: number(10..<12), second: number(12..<14))
+        return calendar.date(from: components)!
+    }
+
+    /// The example credentials of the AWS S3 API Reference.
+    static let s3DocumentationCredentials = AWSCredentials(
+        accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+    /// The Python of the services virtualenv (`MLOPSKIT_SERVICES_VENV` or `<repo>/.venv-services`).
+    static var servicesPython: URL {
+        let venv =
+            environment["MLOPSKIT_SERVICES_VENV"].map { URL(fileURLWithPath: $0) }
+            ?? repositoryRoot.appendingPathComponent(".venv-services")
+        return venv.appendingPathComponent("bin/python")
+    }
+
+    /// Runs `executable` with `arguments`, feeding it `input` and returning its exit status, stdout and
+    /// stderr. Input and output go through temporary files, so large payloads cannot fill a pipe.
+    static func run(_ executable: URL, _ arguments: [String], input: Data = Data()) throws -> (
+        status: Int32, stdout: Data, stderr: String
+    ) {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mlopskit-sigv4-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inputURL = directory.appendingPathComponent("stdin")
+        let outputURL = directory.appendingPathComponent("stdout")
+        let errorURL = directory.appendingPathComponent("stderr")
+        try input.write(to: inputURL)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let stdin = try FileHandle(forReadingFrom: inputURL)
+        let stdout = try FileHandle(forWritingTo: outputURL)
+        let stderr = try FileHandle(forWritingTo: errorURL)
+        defer {
+            try? stdin.close()
+            try? stdout.close()
+            try? stderr.close()
+        }
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, try Data(contentsOf: outputURL),
+            String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
+        )
+    }
+}
+
+/// A small seeded generator (SplitMix64), so generated test cases are the same on every run and machine.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
