@@ -27,20 +27,8 @@ enum ArtifactPath {
 
     /// Each segment percent-encoded for a URL path (RFC 3986 unreserved characters kept).
     static func percentEncoded(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            var encoded = ""
-            for byte in segment.utf8 {
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                    UInt8(ascii: "_"), UInt8(ascii: "~"):
-                    encoded.unicodeScalars.append(Unicode.Scalar(byte))
-                default:
-                    let hex = Array("0123456789ABCDEF".utf8)
-                    encoded += "%" + String(UnicodeScalar(hex[Int(byte >> 4)])) + String(UnicodeScalar(hex[Int(byte & 15)]))
-                }
-            }
-            return encoded
-        }.joined(separator: "/")
+        path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { PercentEncoding.encode(String($0)) }
+            .joined(separator: "/")
     }
 }
