@@ -169,7 +169,7 @@ struct CurlTransportTests {
         #expect(statuses.count == 48 && statuses.allSatisfy { $0 == 200 })
         // 48 × 500 ms one after another take 24 s; 16 connections at a time, about 1.5 s. The bound
         // leaves room for a loaded machine while still failing a transport that serialises requests.
-        #expect(clock.now - started < .seconds(12))
+        #expect(clock.now - started < .seconds(18))
     }
 
     @Test func totalTimeoutIsEnforced() async throws {
@@ -201,7 +201,7 @@ struct CurlTransportTests {
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         // Sub-millisecond on an idle machine; the bound leaves room for a loaded CI host.
-        #expect(clock.now - cancelledAt < .seconds(3))
+        #expect(clock.now - cancelledAt < .seconds(10))
     }
 
     @Test func alreadyCancelledTaskSendsNothing() async throws {

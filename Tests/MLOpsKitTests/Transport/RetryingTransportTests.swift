@@ -83,7 +83,9 @@ struct RetryingTransportTests {
         // The server asks for 30 s; that is over budget, so the 503 comes back at once.
         let response = try await transport.send(HTTPRequest(url: server.url("/status/503?retry_after=30")))
         #expect(response.status == 503)
-        #expect(clock.now - started < .seconds(5))
+        // Waiting as asked would take 30 s; the bound leaves room for a test host whose cooperative
+        // threads are busy with other suites' subprocesses.
+        #expect(clock.now - started < .seconds(20))
     }
 
     @Test func backoffGrowsAndStaysWithinBounds() {
