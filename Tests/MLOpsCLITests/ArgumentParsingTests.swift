@@ -132,7 +132,7 @@ struct CommandLineParsingTests {
                 "runs", "log", "abc", "--metric", "a=1", "--metric", "b=2@3", "--param", "p=x", "--tag", "t=y",
             ])
                 as? RunsCommand.Log)
-        #expect(log.runID == "abc" && log.metric == ["a=1", "b=2@3"] && log.param == ["p=x"] && log.tag == ["t=y"])
+        #expect(log.runID == "abc" && log.data.metric == ["a=1", "b=2@3"] && log.data.param == ["p=x"] && log.data.tag == ["t=y"])
     }
 
     @Test func runsListDefaults() throws {

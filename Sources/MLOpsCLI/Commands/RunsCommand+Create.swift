@@ -21,16 +21,7 @@ extension RunsCommand {
         @Option(help: ArgumentHelp("The run's name.", valueName: "name"))
         var name: String?
 
-        @Option(
-            help: ArgumentHelp(
-                "A metric value, as key=value or key=value@step (repeatable).", valueName: "key=value[@step]"))
-        var metric: [String] = []
-
-        @Option(help: ArgumentHelp("A param, as key=value (repeatable).", valueName: "key=value"))
-        var param: [String] = []
-
-        @Option(help: ArgumentHelp("A tag, as key=value (repeatable).", valueName: "key=value"))
-        var tag: [String] = []
+        @OptionGroup var data: RunDataOptions
 
         @Flag(help: "Mark the run FINISHED after logging.")
         var finish = false
@@ -39,9 +30,7 @@ extension RunsCommand {
 
         func run() async throws {
             let timestamp = MLflowClient.timestamp()
-            let metrics = try metric.map { try ArgumentParsing.metric($0, timestamp: timestamp) }
-            let params = try param.map { try ArgumentParsing.param($0) }
-            let tags = try tag.map { try ArgumentParsing.tag($0) }
+            let (metrics, params, tags) = try data.parsed(timestamp: timestamp)
             let (configuration, client) = try options.makeMLflowClient()
             let experimentName = experiment ?? configuration.experimentName
             let experimentID: String
@@ -52,7 +41,7 @@ extension RunsCommand {
             }
             let created = try await client.createRun(experimentID: experimentID, runName: name)
             let runID = created.info.runID
-            if !(metrics.isEmpty && params.isEmpty && tags.isEmpty) {
+            if !data.isEmpty {
                 try await client.logBatch(runID: runID, metrics: metrics, params: params, tags: tags)
             }
             if finish {

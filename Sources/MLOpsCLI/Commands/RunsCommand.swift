@@ -181,16 +181,7 @@ extension RunsCommand {
         @Argument(help: ArgumentHelp("The run's ID.", valueName: "run-id"))
         var runID: String
 
-        @Option(
-            help: ArgumentHelp(
-                "A metric value, as key=value or key=value@step (repeatable).", valueName: "key=value[@step]"))
-        var metric: [String] = []
-
-        @Option(help: ArgumentHelp("A param, as key=value (repeatable).", valueName: "key=value"))
-        var param: [String] = []
-
-        @Option(help: ArgumentHelp("A tag, as key=value (repeatable).", valueName: "key=value"))
-        var tag: [String] = []
+        @OptionGroup var data: RunDataOptions
 
         @OptionGroup var options: GlobalOptions
 
@@ -209,10 +200,8 @@ extension RunsCommand {
 
         func run() async throws {
             let timestamp = MLflowClient.timestamp()
-            let metrics = try metric.map { try ArgumentParsing.metric($0, timestamp: timestamp) }
-            let params = try param.map { try ArgumentParsing.param($0) }
-            let tags = try tag.map { try ArgumentParsing.tag($0) }
-            guard !(metrics.isEmpty && params.isEmpty && tags.isEmpty) else {
+            let (metrics, params, tags) = try data.parsed(timestamp: timestamp)
+            guard !data.isEmpty else {
                 throw CLIError.invalid("nothing to log: give at least one --metric, --param or --tag")
             }
             let (_, client) = try options.makeMLflowClient()
