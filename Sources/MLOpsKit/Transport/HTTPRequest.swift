@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable {
         case bytes(Data)
         /// A file streamed from disk as it is sent; never read into memory whole.
         case file(URL)
+        /// `length` bytes of a file starting at byte `offset`, streamed from disk as they are sent: one
+        /// part of a multipart upload.
+        case fileRegion(URL, offset: Int64, length: Int64)
     }
 
     /// Where the response body goes.
@@ -22,6 +25,11 @@ public struct HTTPRequest: Sendable {
         /// Streamed to a file. It is written to a temporary file beside `url` and renamed into place
         /// only when the response is complete and successful (2xx); otherwise nothing is left behind.
         case file(URL)
+        /// Written into an existing file starting at byte `offset`, only when the response is successful
+        /// (2xx); an error response is collected in memory instead (up to 1 MiB) and the file is left as
+        /// it was, apart from bytes of a 2xx body cut short. Used by parallel ranged downloads, which each
+        /// fill one region of the same temporary file.
+        case fileRegion(URL, offset: Int64)
 
         /// Collected in memory up to 64 MiB.
         public static let memory = ResponseDestination.memory(limit: 64 << 20)

@@ -30,9 +30,12 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     // Request body.
-    private var bodyBytes: [UInt8] = []
+    private var bodyBytes = Data()
     private var bodyOffset = 0
     private var bodyFileDescriptor: Int32 = -1
+    /// Where the body starts in the file and how long it is (the whole file, or one region of it).
+    private var bodyFileStart: Int64 = 0
+    private var bodyFileLength: Int64 = 0
 
     // Response.
     private var responseHeaders = HTTPHeaders()
@@ -40,6 +43,8 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     private var responseLimit = Int.max
     private var exceededLimit = false
     private var outputFileDescriptor: Int32 = -1
+    /// The next offset to write at in a ``HTTPRequest/ResponseDestination/fileRegion(_:offset:)``.
+    private var outputFileOffset: Int64?
     private var outputTemporaryPath: String?
     private var localFileFailure: String?
     private(set) var startedAt = ContinuousClock.now
@@ -143,19 +148,21 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         case .none:
             if method == .post || method == .put || method == .patch { bodyLength = 0 }
         case .bytes(let data):
-            bodyBytes = [UInt8](data)
-            bodyLength = Int64(bodyBytes.count)
+            bodyBytes = data
+            bodyLength = Int64(data.count)
         case .file(let url):
-            let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                throw failure(.localFile, "cannot open request body \(url.path): \(String(cString: strerror(errno)))")
+            let size = try openBody(url)
+            bodyLength = size
+            bodyFileLength = size
+        case .fileRegion(let url, let offset, let length):
+            let size = try openBody(url)
+            guard offset >= 0, length >= 0, offset <= size, length <= size - offset else {
+                throw failure(
+                    .localFile, "request body region \(offset)+\(length) lies outside \(url.path) (\(size) bytes)")
             }
-            bodyFileDescriptor = descriptor
-            var info = stat()
-            guard fstat(descriptor, &info) == 0 else {
-                throw failure(.localFile, "cannot stat request body \(url.path)")
-            }
-            bodyLength = Int64(info.st_size)
+            bodyFileStart = offset
+            bodyFileLength = length
+            bodyLength = length
         }
 
         if method == .head {
@@ -173,6 +180,20 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         if method != .get && method != .head && !(method == .put && bodyLength != nil) {
             try set(handle, CURLOPT_CUSTOMREQUEST, method.rawValue)
         }
+    }
+
+    /// Opens a request body file and returns its size.
+    private func openBody(_ url: URL) throws(HTTPTransportError) -> Int64 {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw failure(.localFile, "cannot open request body \(url.path): \(String(cString: strerror(errno)))")
+        }
+        bodyFileDescriptor = descriptor
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw failure(.localFile, "cannot stat request body \(url.path)")
+        }
+        return Int64(info.st_size)
     }
 
     private func configureHeaders(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest, userAgent: String) throws(HTTPTransportError) {
@@ -217,6 +238,14 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             outputFileDescriptor = descriptor
             outputTemporaryPath = temporary
             responseLimit = 1 << 20  // for an error document in place of the file
+        case .fileRegion(let destination, let offset):
+            let descriptor = open(destination.path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw failure(.localFile, "cannot open \(destination.path): \(String(cString: strerror(errno)))")
+            }
+            outputFileDescriptor = descriptor
+            outputFileOffset = offset
+            responseLimit = 1 << 20
         }
         try check(mlopskit_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback))
         try set(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
@@ -256,6 +285,10 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         var status = 0
         _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var response = HTTPResponse(status: status, headers: responseHeaders, body: responseBody)
+        if case .fileRegion = request.responseDestination {
+            if let problem = localFileFailure { return .failure(failure(.localFile, problem)) }
+            closeFiles(keepOutput: true)
+        }
         if case .file(let destination) = request.responseDestination {
             if let problem = localFileFailure {
                 return .failure(failure(.localFile, problem))
@@ -341,11 +374,18 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
 
     fileprivate func readBody(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         if bodyFileDescriptor >= 0 {
-            let count = read(bodyFileDescriptor, buffer, capacity)
+            let wanted = Int(min(Int64(capacity), bodyFileLength - Int64(bodyOffset)))
+            guard wanted > 0 else { return 0 }
+            let count = pread(bodyFileDescriptor, buffer, wanted, off_t(bodyFileStart + Int64(bodyOffset)))
             if count < 0 {
                 localFileFailure = "cannot read request body: \(String(cString: strerror(errno)))"
                 return Int(CURL_READFUNC_ABORT)
             }
+            if count == 0 {
+                localFileFailure = "request body file shrank while it was sent"
+                return Int(CURL_READFUNC_ABORT)
+            }
+            bodyOffset += count
             return count
         }
         let count = min(capacity, bodyBytes.count - bodyOffset)
@@ -358,10 +398,8 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     }
 
     fileprivate func seekBody(to offset: Int64) -> Int32 {
-        if bodyFileDescriptor >= 0 {
-            return lseek(bodyFileDescriptor, off_t(offset), SEEK_SET) < 0 ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK
-        }
-        guard offset >= 0, offset <= Int64(bodyBytes.count) else { return CURL_SEEKFUNC_FAIL }
+        let length = bodyFileDescriptor >= 0 ? bodyFileLength : Int64(bodyBytes.count)
+        guard offset >= 0, offset <= length else { return CURL_SEEKFUNC_FAIL }
         bodyOffset = Int(offset)
         return CURL_SEEKFUNC_OK
     }
@@ -372,7 +410,13 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         if outputFileDescriptor >= 0, (200..<300).contains(status) {
             var written = 0
             while written < count {
-                let result = write(outputFileDescriptor, buffer + written, count - written)
+                let result: Int
+                if let offset = outputFileOffset {
+                    result = pwrite(outputFileDescriptor, buffer + written, count - written, off_t(offset))
+                    if result > 0 { outputFileOffset = offset + Int64(result) }
+                } else {
+                    result = write(outputFileDescriptor, buffer + written, count - written)
+                }
                 if result < 0 {
                     if errno == EINTR { continue }
                     localFileFailure = "cannot write download: \(String(cString: strerror(errno)))"
