@@ -1,0 +1,73 @@
+import Crypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The MD5 (for `Content-MD5` and ETags) and SHA-256 (for signed payloads) of some bytes, computed in
+/// one pass.
+struct ContentDigest: Sendable, Hashable {
+    /// The raw 16-byte MD5.
+    var md5: [UInt8]
+    /// The SHA-256 in lower-case hex, when asked for.
+    var sha256Hex: String?
+
+    var md5Base64: String { Data(md5).base64EncodedString() }
+    var md5Hex: String { SigV4Encoding.hex(md5) }
+
+    /// How much of a file is read at a time while hashing.
+    static let chunkSize = 1 << 20
+
+    static func of(_ data: Data, sha256: Bool) -> ContentDigest {
+        ContentDigest(
+            md5: Array(Insecure.MD5.hash(data: data)),
+            sha256Hex: sha256 ? SigV4Encoding.hex(SHA256.hash(data: data)) : nil)
+    }
+
+    /// The digests of `length` bytes of `file` from `offset`.
+    ///
+    /// - Throws: ``S3TransferError`` when the file cannot be read or is shorter than the region.
+    static func of(file: URL, offset: Int64, length: Int64, sha256: Bool) throws(S3TransferError) -> ContentDigest {
+        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotRead(file, reason: S3TransferError.systemError) }
+        defer { close(descriptor) }
+        var md5 = Insecure.MD5()
+        var sha = sha256 ? SHA256() : nil
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var done: Int64 = 0
+        while done < length {
+            let wanted = Int(min(Int64(chunkSize), length - done))
+            let count = pread(descriptor, buffer.baseAddress, wanted, off_t(offset + done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .cannotRead(file, reason: S3TransferError.systemError)
+            }
+            guard count > 0 else {
+                throw .cannotRead(file, reason: "the file ended after \(offset + done) bytes; expected \(offset + length)")
+            }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            md5.update(bufferPointer: chunk)
+            sha?.update(bufferPointer: chunk)
+            done += Int64(count)
+        }
+        return ContentDigest(md5: Array(md5.finalize()), sha256Hex: sha.map { SigV4Encoding.hex($0.finalize()) })
+    }
+
+    /// The ETag S3 gives an object completed from parts with these MD5s: the MD5 of the concatenated
+    /// part MD5s, then `-` and the number of parts.
+    static func multipartETag(partMD5s: [[UInt8]]) -> String {
+        var md5 = Insecure.MD5()
+        for part in partMD5s { md5.update(data: part) }
+        return SigV4Encoding.hex(md5.finalize()) + "-\(partMD5s.count)"
+    }
+}

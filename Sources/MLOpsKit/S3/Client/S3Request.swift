@@ -1,0 +1,84 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// One S3 operation as ``S3Client`` builds it, before it is addressed and signed.
+struct S3Request: Sendable {
+    /// The operation's name for errors, such as `"PutObject"`.
+    var operation: String
+    var method: HTTPMethod
+    /// The bucket, or `nil` for the service itself (ListBuckets).
+    var bucket: String?
+    /// The key, or `""` for the bucket.
+    var key: String = ""
+    /// Query parameters, unencoded, in order.
+    var query: [(name: String, value: String)] = []
+    var headers: HTTPHeaders = [:]
+    var body: S3RequestBody = .none
+    var destination: HTTPRequest.ResponseDestination = .memory
+    /// Overrides the transport's total timeout: whole-object transfers take as long as they take (the
+    /// transport's low-speed limit still ends a stalled one).
+    var timeout: Duration?
+    /// Whether sending it twice does no harm. S3 writes are idempotent (a key ends with the last body
+    /// written); only POSTs that create something new say otherwise.
+    var isIdempotent = true
+
+    init(
+        _ operation: String, _ method: HTTPMethod, bucket: String?, key: String = "",
+        query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:], body: S3RequestBody = .none
+    ) {
+        self.operation = operation
+        self.method = method
+        self.bucket = bucket
+        self.key = key
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The error for a response outside 2xx.
+    func error(for response: HTTPResponse) -> S3Error {
+        S3Error(
+            status: response.status, headers: response.headers, body: response.body, operation: operation,
+            bucket: bucket, key: key.isEmpty ? nil : key)
+    }
+}
+
+/// A request body with the digests S3 checks it against.
+struct S3RequestBody: Sendable {
+    /// The bytes, as the transport sends them.
+    var content: HTTPRequest.Body
+    /// The body's length in bytes.
+    var length: Int64
+    /// The body's MD5, base64-encoded, for `Content-MD5`; `nil` for no body.
+    var contentMD5: String?
+    /// The body's SHA-256 in hex, when it was computed.
+    var sha256: String?
+
+    static let none = S3RequestBody(content: .none, length: 0, contentMD5: nil, sha256: nil)
+
+    /// `data` with its MD5 and, when `signed`, its SHA-256.
+    static func bytes(_ data: Data, signed: Bool) -> S3RequestBody {
+        let digest = ContentDigest.of(data, sha256: signed)
+        return S3RequestBody(content: .bytes(data), length: Int64(data.count), contentMD5: digest.md5Base64, sha256: digest.sha256Hex)
+    }
+
+    /// `length` bytes of `file` from `offset`, read once now to compute the digests and again, from the
+    /// page cache, as the transport sends them.
+    static func fileRegion(_ file: URL, offset: Int64, length: Int64, signed: Bool) throws(S3TransferError)
+        -> S3RequestBody
+    {
+        let digest = try ContentDigest.of(file: file, offset: offset, length: length, sha256: signed)
+        return S3RequestBody(
+            content: .fileRegion(file, offset: offset, length: length), length: length,
+            contentMD5: digest.md5Base64, sha256: digest.sha256Hex)
+    }
+
+    /// What `x-amz-content-sha256` says about this body.
+    var payloadHash: PayloadHash {
+        if case .none = content { return .emptyBody }
+        return sha256.map(PayloadHash.sha256) ?? .unsigned
+    }
+}
