@@ -16,6 +16,8 @@ final class FaultInjectingTransport: HTTPTransport {
         case corruptDownload
         /// Wait this long before sending (to let a test cancel mid-transfer).
         case delay(Duration)
+        /// Run `action` (for example, change the object on the server), then send.
+        case before(@Sendable () async throws -> Void)
     }
 
     let base: any HTTPTransport
@@ -48,6 +50,9 @@ final class FaultInjectingTransport: HTTPTransport {
             return try await base.send(transform(request))
         case .delay(let duration):
             try await Task.sleep(for: duration)
+            return try await base.send(request)
+        case .before(let action):
+            try await action()
             return try await base.send(request)
         case .corruptDownload:
             let response = try await base.send(request)

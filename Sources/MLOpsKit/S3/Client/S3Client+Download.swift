@@ -157,11 +157,13 @@ extension S3Client {
         return response.headers["Content-Length"].flatMap { Int64($0) }
     }
 
-    /// A failed `If-Match` as the error it means: the object changed during the transfer.
+    /// A failed `If-Match`, or a range past the end of an object whose size was known, as the error it
+    /// means: the object changed during the transfer. (Some servers check the range before `If-Match`.)
     static func objectChangedError(_ error: any Error, bucket: String, key: String) -> any Error {
-        guard let s3Error = error as? S3Error, s3Error.code == .preconditionFailed else { return error }
+        guard let s3Error = error as? S3Error, s3Error.code == .preconditionFailed || s3Error.code == .invalidRange
+        else { return error }
         return S3TransferError(
-            code: .objectChanged, detail: "\(bucket)/\(key) was replaced while it was downloaded; try again")
+            code: .objectChanged, detail: "\(bucket)/\(key) was replaced while it was read; try again")
     }
 }
 
