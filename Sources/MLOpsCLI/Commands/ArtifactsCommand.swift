@@ -13,19 +13,23 @@ struct ArtifactsCommand: AsyncParsableCommand {
         abstract: "List, upload and download a run's artifacts.",
         discussion: """
             The store is chosen from the run's artifact URI: mlflow-artifacts: through the tracking server's \
-            proxy, file:// or a local path directly. Downloads land atomically, file by file.
+            proxy, s3:// straight from the bucket (MLFLOW_S3_ENDPOINT_URL and the AWS_* variables, as \
+            MLflow's own client), file:// or a local path directly. Downloads land atomically, file by file.
             """,
         subcommands: [List.self, Upload.self, Download.self],
         aliases: ["artifact"]
     )
 
     /// The run's artifact store.
-    static func store(runID: String, client: MLflowClient) async throws -> any ArtifactStore {
+    static func store(
+        runID: String, client: MLflowClient, configuration: MLOpsConfiguration, options: GlobalOptions
+    ) async throws -> any ArtifactStore {
         let run = try await client.getRun(id: runID)
         guard let uri = run.info.artifactURI, !uri.isEmpty else {
             throw CLIError.invalid("run \(runID) has no artifact location")
         }
-        return try ArtifactStores.store(forArtifactURI: uri, client: client)
+        let s3Client = uri.hasPrefix("s3://") ? try configuration.makeS3Client(logger: options.makeLogger(label: "mlops.s3")) : nil
+        return try ArtifactStores.store(forArtifactURI: uri, client: client, s3Client: s3Client)
     }
 }
 
@@ -67,8 +71,9 @@ extension ArtifactsCommand {
         }
 
         func run() async throws {
-            let (_, client) = try options.makeMLflowClient()
-            let store = try await ArtifactsCommand.store(runID: runID, client: client)
+            let (configuration, client) = try options.makeMLflowClient()
+            let store = try await ArtifactsCommand.store(
+                runID: runID, client: client, configuration: configuration, options: options)
             let entries = recursive ? try await store.listFiles(under: artifactPath) : try await store.list(artifactPath)
             if options.json {
                 return try JSONOutput.print(
@@ -115,8 +120,9 @@ extension ArtifactsCommand {
         }
 
         func run() async throws {
-            let (_, client) = try options.makeMLflowClient()
-            let store = try await ArtifactsCommand.store(runID: runID, client: client)
+            let (configuration, client) = try options.makeMLflowClient()
+            let store = try await ArtifactsCommand.store(
+                runID: runID, client: client, configuration: configuration, options: options)
             let progress = TransferProgressLine(enabled: !options.json)
             let summary = try await store.upload(
                 URL(fileURLWithPath: path), to: artifactPath, contentsOnly: contents, concurrency: concurrency,
@@ -157,8 +163,9 @@ extension ArtifactsCommand {
         }
 
         func run() async throws {
-            let (_, client) = try options.makeMLflowClient()
-            let store = try await ArtifactsCommand.store(runID: runID, client: client)
+            let (configuration, client) = try options.makeMLflowClient()
+            let store = try await ArtifactsCommand.store(
+                runID: runID, client: client, configuration: configuration, options: options)
             let progress = TransferProgressLine(enabled: !options.json)
             let summary = try await store.download(
                 artifactPath, into: URL(fileURLWithPath: dst), concurrency: concurrency, progress: progress.callback)

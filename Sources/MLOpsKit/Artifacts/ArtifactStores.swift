@@ -10,8 +10,20 @@ public enum ArtifactStores {
     /// - `mlflow-artifacts:/<path>` (or `mlflow-artifacts://host:port/<path>`) → the tracking server's proxy
     ///   through `client`;
     /// - `file:///<path>` or a plain absolute path → the local directory;
-    /// - `s3://…` → not yet supported by this build (a typed error says so).
-    public static func store(forArtifactURI artifactURI: String, client: MLflowClient) throws(ArtifactError) -> any ArtifactStore {
+    /// - `s3://bucket/prefix` → the bucket directly, through `s3Client` (a typed error when none is given).
+    ///
+    /// Other schemes (`gs://`, `wasbs://`, `hdfs://`, …) throw ``ArtifactError/Code/unsupportedStore``.
+    public static func store(
+        forArtifactURI artifactURI: String, client: MLflowClient, s3Client: S3Client? = nil
+    ) throws(ArtifactError) -> any ArtifactStore {
+        if artifactURI.hasPrefix("s3://") {
+            guard let s3Client else {
+                throw ArtifactError(
+                    code: .unsupportedStore,
+                    detail: "artifact URI '\(Redaction.redact(artifactURI))' is in S3, and no S3 client was configured")
+            }
+            return try S3ArtifactStore(client: s3Client, uri: artifactURI)
+        }
         if artifactURI.hasPrefix("mlflow-artifacts:") {
             var rest = artifactURI.dropFirst("mlflow-artifacts:".count)
             if rest.hasPrefix("//") {
@@ -33,6 +45,6 @@ public enum ArtifactStores {
         let scheme = artifactURI.split(separator: ":").first.map(String.init) ?? artifactURI
         throw ArtifactError(
             code: .unsupportedStore,
-            detail: "artifact URI '\(Redaction.redact(artifactURI))' uses '\(scheme):', which this build cannot reach yet")
+            detail: "artifact URI '\(Redaction.redact(artifactURI))' uses '\(scheme):', which MLOpsKit cannot reach")
     }
 }

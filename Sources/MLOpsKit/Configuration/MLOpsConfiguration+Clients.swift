@@ -1,5 +1,11 @@
 import Logging
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 extension MLOpsConfiguration {
     /// The MLflow credentials the configuration names: a token (`MLFLOW_TRACKING_TOKEN`) before a
     /// username and password (`MLFLOW_TRACKING_USERNAME`/`PASSWORD`), as MLflow's own client does.
@@ -37,6 +43,27 @@ extension MLOpsConfiguration {
             configuration: MLflowClient.Configuration(
                 trackingURI: trackingURI, credentials: mlflowCredentials, requestTimeout: httpTimeout),
             transport: transport ?? makeTransport(logger: logger),
+            logger: logger)
+    }
+}
+
+extension MLOpsConfiguration {
+    /// An S3 client for the configured endpoint (``makeS3Endpoint()``) and credentials
+    /// (``makeS3CredentialProvider(environment:)``), retrying as `MLOPS_HTTP_RETRIES` says.
+    ///
+    /// The client gets a plain libcurl transport: it retries on its own, signing each attempt anew.
+    ///
+    /// - Throws: ``S3EndpointError`` when the endpoint URL is not usable.
+    public func makeS3Client(
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = .disabled
+    ) throws(S3EndpointError) -> S3Client {
+        var configuration = S3Client.Configuration()
+        configuration.retryPolicy = retryPolicy
+        return S3Client(
+            endpoint: try makeS3Endpoint(),
+            credentials: makeS3CredentialProvider(environment: environment),
+            transport: CurlTransport(configuration: transportConfiguration, logger: logger),
+            configuration: configuration,
             logger: logger)
     }
 }

@@ -55,12 +55,13 @@ enum IntegrationEnvironment {
     }
 
     /// Runs the Python reference client script with the test server's URI and returns its stdout.
-    static func python(_ arguments: [String], trackingURI: URL) throws -> Data {
+    static func python(_ arguments: [String], trackingURI: URL, environment extra: [String: String] = [:]) throws -> Data {
         let process = Process()
         process.executableURL = servicesVenv.appendingPathComponent("bin/python")
         process.arguments = [repositoryRoot.appendingPathComponent("Tests/Fixtures/mlflow_interop.py").path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["MLFLOW_TRACKING_URI"] = trackingURI.absoluteString
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let output = Pipe()
         let errors = Pipe()

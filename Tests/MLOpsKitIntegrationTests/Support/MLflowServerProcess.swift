@@ -11,8 +11,15 @@ final class MLflowServerProcess: @unchecked Sendable {  // Used from one test at
 
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    init(port: Int? = nil) throws {
+    /// Where the server keeps artifacts it proxies: a local directory by default, or an `s3://` URI.
+    let artifactsDestination: String?
+    /// Extra environment for the server (S3 endpoint and credentials).
+    let environment: [String: String]
+
+    init(port: Int? = nil, artifactsDestination: String? = nil, environment: [String: String] = [:]) throws {
         self.port = try port ?? Self.freePort()
+        self.artifactsDestination = artifactsDestination
+        self.environment = environment
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-mlflow-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -25,11 +32,12 @@ final class MLflowServerProcess: @unchecked Sendable {  // Used from one test at
         process.arguments = [
             "server",
             "--backend-store-uri", "sqlite:///\(directory.path)/mlflow.db",
-            "--artifacts-destination", "\(directory.path)/artifacts",
+            "--artifacts-destination", artifactsDestination ?? "\(directory.path)/artifacts",
             "--host", "127.0.0.1", "--port", "\(port)", "--workers", "1",
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
+        environment.merge(self.environment) { _, new in new }
         process.environment = environment
         let logPath = directory.appendingPathComponent("server.log").path
         if !FileManager.default.fileExists(atPath: logPath) {
