@@ -16,12 +16,11 @@ MLOPSKIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck disable=SC2034  # used by the scripts that source this file
 MLOPSKIT_SERVICES_DIR="${MLOPSKIT_SERVICES_DIR:-${MLOPSKIT_ROOT}/.services}"
 
-# Services started by scripts/services-up, in start order (stopped in reverse).
+# Services started by scripts/services-up, in start order (stopped in reverse):
+# the MLflow server and the two S3 servers the S3 tests run against.
 # Each name needs scripts/<name>-up and scripts/<name>-down.
-# The S3 servers (seaweedfs, juicefs) join the default when the S3 test suite
-# that uses them lands; until then start them with MLOPSKIT_SERVICES.
 # shellcheck disable=SC2034
-MLOPSKIT_DEFAULT_SERVICES=(mlflow)
+MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs)
 
 # Every service that has scripts/<name>-up and scripts/<name>-down, in start order.
 # MLOPSKIT_SERVICES may list any of them; scripts/services-down stops all of them.
@@ -47,6 +46,14 @@ fmt_ms() {
 }
 
 is_uint() { [[ "${1:-}" =~ ^[0-9]+$ ]]; }
+
+# display_path PATH: PATH relative to the repository when it is inside it (for logs).
+display_path() {
+  case "$1" in
+    "${MLOPSKIT_ROOT}"/*) printf '%s\n' "${1#"${MLOPSKIT_ROOT}"/}" ;;
+    *) printf '%s\n' "$1" ;;
+  esac
+}
 
 # port_in_use PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
 port_in_use() {

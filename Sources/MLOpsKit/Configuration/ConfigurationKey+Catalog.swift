@@ -40,11 +40,23 @@ extension ConfigurationKey {
 
     // MARK: Artifact store (S3 / MinIO)
 
-    /// `MLFLOW_S3_ENDPOINT_URL`. Defaults to `http://127.0.0.1:9000`; inside the compose network the
-    /// stack sets `http://minio:9000`. Point it at an AWS endpoint to use AWS S3.
+    /// `MLFLOW_S3_ENDPOINT_URL`: the S3 endpoint, or `aws` for AWS S3's regional endpoint. Set, it wins
+    /// over ``awsEndpointURLS3`` and ``awsEndpointURL`` from the same or a lower layer. Its default,
+    /// `http://127.0.0.1:9000`, applies only when none of the three is set; inside the compose network the
+    /// stack sets `http://minio:9000`. See ``MLOpsConfiguration/s3EndpointURL``.
     public static let s3EndpointURL = ConfigurationKey(
         "MLFLOW_S3_ENDPOINT_URL", default: "http://127.0.0.1:9000", sensitivity: .url,
-        help: "S3 endpoint for artifacts (the compose stack uses http://minio:9000)")
+        help: "S3 endpoint for artifacts, or aws for AWS S3 (the compose stack uses http://minio:9000)")
+    /// `AWS_ENDPOINT_URL_S3`: the AWS SDKs' S3 endpoint override, used when ``s3EndpointURL`` is not set
+    /// in the same or a higher layer.
+    public static let awsEndpointURLS3 = ConfigurationKey(
+        "AWS_ENDPOINT_URL_S3", sensitivity: .url,
+        help: "S3 endpoint when MLFLOW_S3_ENDPOINT_URL is not set (the AWS SDKs' variable)")
+    /// `AWS_ENDPOINT_URL`: the AWS SDKs' endpoint override for every service, used for S3 when neither
+    /// ``s3EndpointURL`` nor ``awsEndpointURLS3`` is set in the same or a higher layer.
+    public static let awsEndpointURL = ConfigurationKey(
+        "AWS_ENDPOINT_URL", sensitivity: .url,
+        help: "S3 endpoint when neither MLFLOW_S3_ENDPOINT_URL nor AWS_ENDPOINT_URL_S3 is set")
     /// `AWS_ACCESS_KEY_ID`. Not a secret, but shown only partially.
     public static let awsAccessKeyID = ConfigurationKey(
         "AWS_ACCESS_KEY_ID", sensitivity: .partiallyMasked, help: "S3 access key id")
@@ -60,6 +72,13 @@ extension ConfigurationKey {
     /// `AWS_DEFAULT_REGION`: used when ``awsRegion`` is not set by a higher layer.
     public static let awsDefaultRegion = ConfigurationKey(
         "AWS_DEFAULT_REGION", help: "S3 signing region when AWS_REGION is not set")
+    /// `AWS_PROFILE`: the profile of the shared credentials file, when no access key is configured.
+    public static let awsProfile = ConfigurationKey(
+        "AWS_PROFILE", help: "profile in the shared credentials file (default: default)")
+    /// `AWS_SHARED_CREDENTIALS_FILE`: the shared credentials file, when no access key is configured. A
+    /// leading `~/` means `HOME`.
+    public static let awsSharedCredentialsFile = ConfigurationKey(
+        "AWS_SHARED_CREDENTIALS_FILE", help: "AWS shared credentials file (default: ~/.aws/credentials)")
     /// `S3_ARTIFACT_BUCKET`.
     public static let artifactBucket = ConfigurationKey(
         "S3_ARTIFACT_BUCKET", default: "mlflow", help: "bucket holding MLflow artifacts")
@@ -163,8 +182,8 @@ extension ConfigurationKey {
     public static let all: [ConfigurationKey] = [
         trackingURI, trackingUsername, trackingPassword, trackingToken, trackingInsecureTLS,
         trackingServerCertPath, experimentName, modelName, modelAlias, modelAliasShort,
-        s3EndpointURL, awsAccessKeyID, awsSecretAccessKey, awsSessionToken, awsRegion, awsDefaultRegion,
-        artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
+        s3EndpointURL, awsEndpointURLS3, awsEndpointURL, awsAccessKeyID, awsSecretAccessKey, awsSessionToken,
+        awsRegion, awsDefaultRegion, awsProfile, awsSharedCredentialsFile, artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
         airflowBaseURL, airflowAdminUser, airflowAdminPassword,
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
         exporterPort, exporterPollSeconds, exporterAliases,

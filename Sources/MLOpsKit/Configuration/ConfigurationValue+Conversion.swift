@@ -25,6 +25,20 @@ extension ConfigurationValue {
         return url
     }
 
+    /// An S3 endpoint: an `http` or `https` URL with a host, or `nil` for the word `aws` (in any case)
+    /// when `allowingAWS`, meaning AWS S3's own endpoints.
+    func s3EndpointURL(allowingAWS: Bool) throws(ConfigurationError) -> URL? {
+        guard allowingAWS else { return try httpURL() }
+        if trimmed.lowercased() == "aws" { return nil }
+        do {
+            return try httpURL()
+        } catch {
+            var error = error
+            error.detail += ", or aws for AWS S3"
+            throw error
+        }
+    }
+
     /// A decimal integer in `range`.
     func integer(in range: some RangeExpression<Int>) throws(ConfigurationError) -> Int {
         guard let number = Int(trimmed) else {

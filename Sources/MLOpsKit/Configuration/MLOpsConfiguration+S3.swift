@@ -5,22 +5,33 @@
 #endif
 
 extension MLOpsConfiguration {
+    /// The keys that can name the S3 endpoint, most specific first: MLflow's own, then the AWS SDKs'
+    /// S3-specific and global overrides. ``s3EndpointURL`` comes from the one set in the highest layer.
+    static let s3EndpointKeys = [
+        ConfigurationKey.s3EndpointURL, ConfigurationKey.awsEndpointURLS3, ConfigurationKey.awsEndpointURL,
+    ]
+
     /// The S3 endpoint artifacts live at: ``s3EndpointURL`` with path-style addressing (MinIO and other
-    /// S3-compatible servers), or AWS's regional endpoint when it is `nil`, signed for ``awsRegion``.
+    /// S3-compatible servers), or AWS's regional endpoint with virtual-hosted addressing when it is `nil`
+    /// (`MLFLOW_S3_ENDPOINT_URL=aws`), signed for ``awsRegion``.
     ///
-    /// - Throws: ``S3EndpointError`` naming `MLFLOW_S3_ENDPOINT_URL` when the URL has a query or fragment.
+    /// Which variable supplies the URL: `MLFLOW_S3_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3` or
+    /// `AWS_ENDPOINT_URL`, whichever is set in the highest layer (flags, environment, `.env` file), the
+    /// first of them on a tie; when none is set, `http://127.0.0.1:9000`.
+    ///
+    /// - Throws: ``S3EndpointError`` naming that variable (``s3EndpointVariable``) when the URL has a
+    ///   query or fragment.
     public func makeS3Endpoint() throws(S3EndpointError) -> S3Endpoint {
         guard let url = s3EndpointURL else { return .aws(region: awsRegion) }
-        return try S3Endpoint(
-            url: url, region: awsRegion, addressingStyle: .path,
-            variable: ConfigurationKey.s3EndpointURL.name)
+        return try S3Endpoint(url: url, region: awsRegion, addressingStyle: .path, variable: s3EndpointVariable)
     }
 
     /// Where S3 credentials come from: ``awsAccessKeyID``, ``awsSecretAccessKey`` and ``awsSessionToken``
     /// when set (from flags, the environment or a `.env` file), else the shared credentials file
-    /// (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`, profile `AWS_PROFILE` or `default`).
+    /// ``awsSharedCredentialsFile`` (or `~/.aws/credentials`), profile ``awsProfile`` (or `default`).
     ///
-    /// - Parameter environment: Where the shared credentials file's variables and `HOME` are read.
+    /// - Parameter environment: Where `HOME` is read, and `AWS_SHARED_CREDENTIALS_FILE` and `AWS_PROFILE`
+    ///   when the configuration does not set them.
     public func makeS3CredentialProvider(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> any CredentialProvider {
@@ -29,9 +40,14 @@ extension MLOpsConfiguration {
             keys.awsAccessKeyID.name: awsAccessKeyID, keys.awsSecretAccessKey.name: awsSecretAccessKey,
             keys.awsSessionToken.name: awsSessionToken,
         ].compactMapValues { $0 }
+        var fileEnvironment = environment
+        if let awsProfile { fileEnvironment[SharedCredentialsFileProvider.profileVariable] = awsProfile }
+        if let awsSharedCredentialsFile {
+            fileEnvironment[SharedCredentialsFileProvider.fileVariable] = awsSharedCredentialsFile
+        }
         return CredentialProviderChain([
             EnvironmentCredentialProvider(environment: values, sourceName: "configuration"),
-            SharedCredentialsFileProvider(environment: environment),
+            SharedCredentialsFileProvider(environment: fileEnvironment),
         ])
     }
 }

@@ -56,8 +56,19 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
 
     // MARK: Artifact store
 
-    /// `MLFLOW_S3_ENDPOINT_URL`: an `http` or `https` URL; `nil` means AWS S3's own endpoints.
-    public var s3EndpointURL: URL? = URL(string: "http://127.0.0.1:9000")!
+    /// The S3 endpoint: an `http` or `https` URL, or `nil` for AWS S3's own regional endpoints.
+    ///
+    /// It comes from `MLFLOW_S3_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`: the one set in
+    /// the highest layer, and on a tie the first of them, so a set `MLFLOW_S3_ENDPOINT_URL` wins as in
+    /// MLflow. When none is set it is `MLFLOW_S3_ENDPOINT_URL`'s default, `http://127.0.0.1:9000` (a
+    /// local MinIO). `MLFLOW_S3_ENDPOINT_URL=aws` selects AWS S3 (`nil`). ``s3EndpointVariable`` says which
+    /// variable it came from.
+    public var s3EndpointURL: URL? = URL(string: "http://127.0.0.1:9000")! {
+        didSet { s3EndpointVariable = nil }
+    }
+    /// The variable ``s3EndpointURL`` came from, which errors about the endpoint name; `nil` once
+    /// ``s3EndpointURL`` has been set in code.
+    public private(set) var s3EndpointVariable: String? = ConfigurationKey.s3EndpointURL.name
     /// `AWS_ACCESS_KEY_ID`.
     public var awsAccessKeyID: String?
     /// `AWS_SECRET_ACCESS_KEY`.
@@ -66,6 +77,10 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
     public var awsSessionToken: String?
     /// `AWS_REGION`, or `AWS_DEFAULT_REGION` when that one comes from a higher layer.
     public var awsRegion: String = "us-east-1"
+    /// `AWS_PROFILE`: the shared credentials file's profile (`default` when `nil`).
+    public var awsProfile: String?
+    /// `AWS_SHARED_CREDENTIALS_FILE`: the shared credentials file (`~/.aws/credentials` when `nil`).
+    public var awsSharedCredentialsFile: String?
     /// `S3_ARTIFACT_BUCKET`.
     public var artifactBucket: String = "mlflow"
     /// `ARTIFACT_ROOT`: a URL with a scheme, such as `s3://mlflow/`.
@@ -165,11 +180,16 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
         if let value = resolved[keys.modelName] { modelName = value.value }
         if let value = resolved.preferred(keys.modelAlias, over: keys.modelAliasShort) { modelAlias = value.value }
 
-        if let value = resolved[keys.s3EndpointURL] { s3EndpointURL = try value.httpURL() }
+        if let value = resolved.preferred(Self.s3EndpointKeys) {
+            s3EndpointURL = try value.s3EndpointURL(allowingAWS: value.key == keys.s3EndpointURL)
+            s3EndpointVariable = value.key.name
+        }
         awsAccessKeyID = resolved[keys.awsAccessKeyID]?.value
         awsSecretAccessKey = resolved[keys.awsSecretAccessKey]?.value
         awsSessionToken = resolved[keys.awsSessionToken]?.value
         if let value = resolved.preferred(keys.awsRegion, over: keys.awsDefaultRegion) { awsRegion = value.value }
+        awsProfile = resolved[keys.awsProfile]?.value
+        awsSharedCredentialsFile = resolved[keys.awsSharedCredentialsFile]?.value
         if let value = resolved[keys.artifactBucket] { artifactBucket = value.value }
         if let value = resolved[keys.artifactRoot] { artifactRoot = try value.url() }
         minioRootUser = resolved[keys.minioRootUser]?.value
@@ -231,10 +251,13 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
             "modelName": modelName,
             "modelAlias": modelAlias,
             "s3EndpointURL": url(s3EndpointURL),
+            "s3EndpointVariable": plain(s3EndpointVariable),
             "awsAccessKeyID": partial(awsAccessKeyID),
             "awsSecretAccessKey": secret(awsSecretAccessKey),
             "awsSessionToken": secret(awsSessionToken),
             "awsRegion": awsRegion,
+            "awsProfile": plain(awsProfile),
+            "awsSharedCredentialsFile": plain(awsSharedCredentialsFile),
             "artifactBucket": artifactBucket,
             "artifactRoot": url(artifactRoot),
             "minioRootUser": partial(minioRootUser),

@@ -28,12 +28,20 @@ public struct ResolvedConfiguration: Sendable, Hashable {
     /// Of two keys that mean the same thing (`MLFLOW_MODEL_ALIAS` and `MODEL_ALIAS`), the value from the
     /// higher layer; on a tie, `primary`'s.
     func preferred(_ primary: ConfigurationKey, over secondary: ConfigurationKey) -> ConfigurationValue? {
-        switch (self[primary], self[secondary]) {
-        case (let first?, let second?):
-            second.source.precedence > first.source.precedence ? second : first
-        case (let first, let second):
-            first ?? second
+        preferred([primary, secondary])
+    }
+
+    /// Of keys that mean the same thing, most specific first, the value from the highest layer; on a tie,
+    /// the one listed first. A built-in default is the lowest layer, so it counts only when no other key
+    /// is set.
+    func preferred(_ keys: [ConfigurationKey]) -> ConfigurationValue? {
+        var best: ConfigurationValue?
+        for key in keys {
+            guard let value = self[key] else { continue }
+            if let current = best, current.source.precedence >= value.source.precedence { continue }
+            best = value
         }
+        return best
     }
 
     /// One line per key in ``keys`` order, with secrets masked.

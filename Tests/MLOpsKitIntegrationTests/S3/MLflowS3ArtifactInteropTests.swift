@@ -23,7 +23,7 @@ struct MLflowS3ArtifactInteropTests {
         try await S3TestServers.withBucket(on: s3) { (s3Client: S3Client, bucket: String) async throws in
             // The variables MLflow's Python client and server read, as the original stack sets them.
             let environment = [
-                "MLFLOW_S3_ENDPOINT_URL": s3.url.absoluteString, "AWS_ACCESS_KEY_ID": s3.accessKeyID,
+                "MLFLOW_S3_ENDPOINT_URL": s3.endpointURL.absoluteString, "AWS_ACCESS_KEY_ID": s3.accessKeyID,
                 "AWS_SECRET_ACCESS_KEY": s3.secretAccessKey, "AWS_DEFAULT_REGION": s3.region,
             ]
             let server = try MLflowServerProcess(artifactsDestination: "s3://\(bucket)/proxied", environment: environment)

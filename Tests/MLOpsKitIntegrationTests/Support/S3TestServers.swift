@@ -1,20 +1,157 @@
 import Foundation
-import Testing
 
 @testable import MLOpsKit
 
-/// One of the real S3 servers `scripts/services-up` starts (SeaweedFS and the JuiceFS gateway).
+/// One of the real S3 servers `scripts/services-up` starts (`scripts/seaweedfs-up`, `scripts/juicefs-up`),
+/// as its `.services/<name>.env` file describes it.
+///
+/// Its ``description`` names the server and its endpoint, never a secret.
 struct S3TestServer: Sendable, CustomStringConvertible {
+    /// `seaweedfs` or `juicefs`.
     var name: String
-    var url: URL
+    /// The S3 endpoint, such as `http://127.0.0.1:41769`.
+    var endpointURL: URL
+    /// The access key of an identity allowed everything.
     var accessKeyID: String
+    /// Its secret.
     var secretAccessKey: String
+    /// The region the server expects signatures for.
     var region: String
-    /// A second identity allowed only to read, where the server has one.
-    var readOnlyCredentials: AWSCredentials?
+    /// An identity that may read and list but not write, when the server has one (SeaweedFS).
+    var readOnlyAccessKeyID: String?
+    /// Its secret.
+    var readOnlySecretAccessKey: String?
 
-    var description: String { "\(name) at \(url.absoluteString)" }
+    /// The full-access key pair.
+    var credentials: AWSCredentials {
+        AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey)
+    }
 
+    /// The read-only key pair, or `nil` when the server has no such identity.
+    var readOnlyCredentials: AWSCredentials? {
+        guard let readOnlyAccessKeyID, let readOnlySecretAccessKey else { return nil }
+        return AWSCredentials(accessKeyID: readOnlyAccessKeyID, secretAccessKey: readOnlySecretAccessKey)
+    }
+
+    /// The server's endpoint with path-style addressing (bucket names in the path), as the test servers
+    /// serve buckets.
+    func makeEndpoint() throws(S3EndpointError) -> S3Endpoint {
+        try S3Endpoint(url: endpointURL, region: region, addressingStyle: .path)
+    }
+
+    /// A provider of the full-access key pair.
+    func makeCredentialProvider() -> StaticCredentialProvider {
+        StaticCredentialProvider(credentials, sourceName: "\(name) test keys")
+    }
+
+    /// A provider of the read-only key pair, or `nil` when the server has none.
+    func makeReadOnlyCredentialProvider() -> StaticCredentialProvider? {
+        readOnlyCredentials.map { StaticCredentialProvider($0, sourceName: "\(name) read-only test keys") }
+    }
+
+    /// `seaweedfs at http://127.0.0.1:41769 (us-east-1)`.
+    var description: String { "\(name) at \(endpointURL.absoluteString) (\(region))" }
+}
+
+/// Where the integration tests find the S3 test servers.
+///
+/// Each server is described by `MLOPSKIT_TEST_S3_<NAME>_URL`, `_ACCESS_KEY`, `_SECRET_KEY` and `_REGION`,
+/// and optionally `_READONLY_ACCESS_KEY` and `_READONLY_SECRET_KEY`; `scripts/test` exports them from
+/// `.services/env`. With `MLOPSKIT_REQUIRE_SERVICES=1` every known server is tested and a missing one
+/// fails its tests; otherwise only the servers whose URL is set are tested, and none means S3 tests are
+/// skipped (``enabled`` is `false`).
+///
+/// ```swift
+/// @Suite(.enabled(if: S3TestServers.enabled))
+/// struct MyS3Tests {
+///     @Test(arguments: S3TestServers.names)
+///     func roundTrip(server name: String) async throws {
+///         let server = try S3TestServers.server(named: name)
+///         …
+///     }
+/// }
+/// ```
+enum S3TestServers {
+    /// Every S3 server the scripts can start, in start order.
+    static let known = ["seaweedfs", "juicefs"]
+
+    /// The servers to test: all of ``known`` when services are required, else those whose URL is set.
+    static var names: [String] {
+        IntegrationEnvironment.servicesRequired ? known : known.filter { variable("URL", of: $0) != nil }
+    }
+
+    /// Whether S3 tests run: some server is configured, or services are required (so missing ones fail).
+    static var enabled: Bool { !names.isEmpty }
+
+    /// Whether tests of the server called `name` run.
+    static func isEnabled(_ name: String) -> Bool { names.contains(name) }
+
+    /// Every server in ``names``.
+    ///
+    /// - Throws: ``IntegrationEnvironment/MissingService`` when a server required is not configured,
+    ///   ``IncompleteServer`` when only some of its variables are set, ``InvalidVariable`` for a URL that
+    ///   is not an `http` or `https` URL.
+    static func all() throws -> [S3TestServer] {
+        try names.map(server(named:))
+    }
+
+    /// The server called `name` (one of ``known``), from the environment.
+    ///
+    /// - Throws: as ``all()``.
+    static func server(named name: String) throws -> S3TestServer {
+        guard let text = variable("URL", of: name) else {
+            throw IntegrationEnvironment.MissingService(name: "S3 server \(name) (\(variableName("URL", of: name)))")
+        }
+        var missing = ["ACCESS_KEY", "SECRET_KEY", "REGION"].filter { variable($0, of: name) == nil }
+        let readOnlyKey = variable("READONLY_ACCESS_KEY", of: name)
+        let readOnlySecret = variable("READONLY_SECRET_KEY", of: name)
+        if readOnlyKey != nil && readOnlySecret == nil { missing.append("READONLY_SECRET_KEY") }
+        if readOnlyKey == nil && readOnlySecret != nil { missing.append("READONLY_ACCESS_KEY") }
+        guard missing.isEmpty else {
+            throw IncompleteServer(name: name, missing: missing.map { variableName($0, of: name) })
+        }
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
+            throw InvalidVariable(name: variableName("URL", of: name), value: text)
+        }
+        return S3TestServer(
+            name: name, endpointURL: url,
+            accessKeyID: variable("ACCESS_KEY", of: name)!, secretAccessKey: variable("SECRET_KEY", of: name)!,
+            region: variable("REGION", of: name)!,
+            readOnlyAccessKeyID: readOnlyKey, readOnlySecretAccessKey: readOnlySecret)
+    }
+
+    /// A server whose URL is set but not every variable it needs: a stale or hand-edited environment.
+    struct IncompleteServer: Error, CustomStringConvertible {
+        var name: String
+        var missing: [String]
+        var description: String {
+            "S3 server \(name) is only partly configured: \(missing.joined(separator: ", ")) not set; "
+                + "source .services/env (written by scripts/services-up) again"
+        }
+    }
+
+    /// A test server variable whose value is not usable. The value is shown: these are loopback URLs.
+    struct InvalidVariable: Error, CustomStringConvertible {
+        var name: String
+        var value: String
+        var description: String { "\(name)='\(value)' is not an http or https URL with a host" }
+    }
+
+    /// `MLOPSKIT_TEST_S3_SEAWEEDFS_URL` for `("URL", "seaweedfs")`.
+    static func variableName(_ field: String, of server: String) -> String {
+        "MLOPSKIT_TEST_S3_\(server.uppercased())_\(field)"
+    }
+
+    /// The variable's value, or `nil` when it is unset or empty.
+    private static func variable(_ field: String, of server: String) -> String? {
+        IntegrationEnvironment.environment[variableName(field, of: server)].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+
+extension S3TestServer {
     /// Whether the server stores `x-amz-meta-*` metadata. The JuiceFS gateway, a file system underneath,
     /// accepts and drops it.
     var keepsUserMetadata: Bool { name != "juicefs" }
@@ -23,62 +160,18 @@ struct S3TestServer: Sendable, CustomStringConvertible {
     /// the parameter, so downloads of multipart objects from it cannot be checked against their ETag.
     var answersPartNumberHeads: Bool { name != "juicefs" }
 
-    var credentials: AWSCredentials { AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey) }
-
-    var endpoint: S3Endpoint {
-        get throws { try S3Endpoint(url: url, region: region, addressingStyle: .path) }
-    }
-
     /// A client of this server over libcurl, with small parts so multipart paths run on small files.
     func client(
         configuration: S3Client.Configuration = S3TestServers.smallParts, transport: (any HTTPTransport)? = nil,
         credentials: AWSCredentials? = nil
     ) throws -> S3Client {
         S3Client(
-            endpoint: try endpoint, credentials: StaticCredentialProvider(credentials ?? self.credentials),
+            endpoint: try makeEndpoint(), credentials: StaticCredentialProvider(credentials ?? self.credentials),
             transport: transport ?? CurlTransport(), configuration: configuration)
     }
 }
 
-/// Where the S3 integration tests find their servers: `MLOPSKIT_TEST_S3_<NAME>_{URL,ACCESS_KEY,SECRET_KEY,
-/// REGION}` from `.services/env`. Absent servers skip the tests unless services were required
-/// (`MLOPSKIT_REQUIRE_SERVICES=1`, as `scripts/test` sets): then the tests fail.
-enum S3TestServers {
-    /// The servers every S3 test runs against.
-    static let names = ["seaweedfs", "juicefs"]
-
-    static var enabled: Bool {
-        IntegrationEnvironment.servicesRequired
-            || names.contains { IntegrationEnvironment.environment[variable($0, "URL")] != nil }
-    }
-
-    static func variable(_ name: String, _ field: String) -> String {
-        "MLOPSKIT_TEST_S3_\(name.uppercased())_\(field)"
-    }
-
-    /// The server called `name`, or an error naming the missing variable.
-    static func server(named name: String) throws -> S3TestServer {
-        let environment = IntegrationEnvironment.environment
-        func value(_ field: String) throws -> String {
-            guard let value = environment[variable(name, field)], !value.isEmpty else {
-                throw IntegrationEnvironment.MissingService(name: "\(name) S3 server (\(variable(name, field)))")
-            }
-            return value
-        }
-        guard let url = URL(string: try value("URL")) else {
-            throw IntegrationEnvironment.MissingService(name: "\(name) S3 server (invalid \(variable(name, "URL")))")
-        }
-        var readOnly: AWSCredentials?
-        if let key = environment[variable(name, "READONLY_ACCESS_KEY")],
-            let secret = environment[variable(name, "READONLY_SECRET_KEY")]
-        {
-            readOnly = AWSCredentials(accessKeyID: key, secretAccessKey: secret)
-        }
-        return S3TestServer(
-            name: name, url: url, accessKeyID: try value("ACCESS_KEY"), secretAccessKey: try value("SECRET_KEY"),
-            region: environment[variable(name, "REGION")] ?? "us-east-1", readOnlyCredentials: readOnly)
-    }
-
+extension S3TestServers {
     /// 5 MiB parts from 6 MiB on, three at a time: multipart uploads and ranged downloads with a few
     /// parts on files of a few MiB.
     static let smallParts: S3Client.Configuration = {

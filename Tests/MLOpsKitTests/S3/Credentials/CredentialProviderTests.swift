@@ -392,4 +392,44 @@ struct CredentialProviderChainTests {
         }
         #expect(nothing?.sourcesTried.first == "configuration (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set)")
     }
+
+    @Test func theConfigurationNamesTheCredentialsFileAndProfile() async throws {
+        let sandbox = try CredentialsSandbox()
+        try sandbox.write(".aws/credentials", "[default]\naws_access_key_id = HOME\naws_secret_access_key = h\n")
+        let file = try sandbox.write(
+            "stack/creds.ini",
+            "[default]\naws_access_key_id = D\naws_secret_access_key = d\n"
+                + "[ci]\naws_access_key_id = CI\naws_secret_access_key = c\n")
+        let dotEnv = try DotEnvFile(
+            parsing: "AWS_SHARED_CREDENTIALS_FILE=\(file)\nAWS_PROFILE=ci\n", path: "/stack/.env", environment: [:])
+
+        // From a .env file: the environment passed for HOME names neither.
+        let loaded = try ConfigurationLoader.load(environment: [:], dotEnv: dotEnv)
+        #expect(loaded.awsSharedCredentialsFile == file)
+        #expect(loaded.awsProfile == "ci")
+        let environment = ["HOME": sandbox.home]
+        #expect(try await loaded.makeS3CredentialProvider(environment: environment).credentials().accessKeyID == "CI")
+
+        // The configuration's values beat the environment given to the provider.
+        let contrary = ["HOME": sandbox.home, "AWS_PROFILE": "default", "AWS_SHARED_CREDENTIALS_FILE": "/nowhere"]
+        #expect(try await loaded.makeS3CredentialProvider(environment: contrary).credentials().accessKeyID == "CI")
+
+        // Unset in the configuration, the environment given still counts, then ~/.aws/credentials.
+        #expect(
+            try await MLOpsConfiguration().makeS3CredentialProvider(
+                environment: ["HOME": sandbox.home, "AWS_SHARED_CREDENTIALS_FILE": file]
+            ).credentials().accessKeyID == "D")
+        #expect(
+            try await MLOpsConfiguration().makeS3CredentialProvider(environment: environment).credentials()
+                .accessKeyID == "HOME")
+
+        // A profile the file does not have is an error naming it, not a fall-back to another one.
+        var missing = loaded
+        missing.awsProfile = "prod"
+        let error = await credentialError {
+            try await missing.makeS3CredentialProvider(environment: environment).credentials()
+        }
+        #expect(error?.code == .profileNotFound)
+        #expect(error?.profile == "prod")
+    }
 }

@@ -110,8 +110,9 @@ struct S3EndpointResolutionTests {
             environment: ["MLFLOW_S3_ENDPOINT_URL": "http://minio:9000", "AWS_DEFAULT_REGION": "garage"], dotEnv: nil)
         #expect(try loaded.makeS3Endpoint() == S3Endpoint(url: URL(string: "http://minio:9000")!, region: "garage"))
 
-        configuration.s3EndpointURL = URL(string: "http://minio:9000/?x=1")
-        let error = #expect(throws: S3EndpointError.self) { try configuration.makeS3Endpoint() }
+        let withQuery = try ConfigurationLoader.load(
+            environment: ["MLFLOW_S3_ENDPOINT_URL": "http://minio:9000/?x=1"], dotEnv: nil)
+        let error = #expect(throws: S3EndpointError.self) { try withQuery.makeS3Endpoint() }
         #expect(error?.variable == "MLFLOW_S3_ENDPOINT_URL")
     }
 }
