@@ -51,19 +51,24 @@ let package = Package(
             dependencies: ["MLOpsKit"],
             path: "Benchmarks/MLOpsKitBench"
         ),
+        // What the test targets share: running child processes without blocking a thread.
+        .target(
+            name: "MLOpsKitTestSupport",
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "MLOpsKitTests",
-            dependencies: ["MLOpsKit"]
+            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
         ),
         .testTarget(
             name: "MLOpsKitIntegrationTests",
-            dependencies: ["MLOpsKit"]
+            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
         ),
         // Unit tests of the CLI's helpers (through @testable import), and end-to-end tests that run
         // the built `mlops` binary.
         .testTarget(
             name: "MLOpsCLITests",
-            dependencies: ["MLOpsKit", "MLOpsCLI"]
+            dependencies: ["MLOpsKit", "MLOpsCLI", "MLOpsKitTestSupport"]
         ),
     ]
 )

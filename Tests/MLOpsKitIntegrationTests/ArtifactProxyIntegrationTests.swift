@@ -40,7 +40,7 @@ struct ArtifactProxyIntegrationTests {
 
         let destination = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-py-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-        _ = try IntegrationEnvironment.python(["download-artifacts", run.info.runID, "bundle", destination.path], trackingURI: uri)
+        _ = try await IntegrationEnvironment.python(["download-artifacts", run.info.runID, "bundle", destination.path], trackingURI: uri)
         for (path, data) in files {
             #expect(try Data(contentsOf: destination.appendingPathComponent("bundle/" + path)) == data, "\(path)")
         }
@@ -52,7 +52,7 @@ struct ArtifactProxyIntegrationTests {
         let experimentID = try await client.createExperiment(name: IntegrationEnvironment.uniqueName("art-python"), artifactLocation: nil, tags: [])
         let run = try await client.createRun(experimentID: experimentID)
         let (tree, files) = try makeTree()
-        _ = try IntegrationEnvironment.python(["log-artifacts", run.info.runID, tree.path, "data_contract"], trackingURI: uri)
+        _ = try await IntegrationEnvironment.python(["log-artifacts", run.info.runID, tree.path, "data_contract"], trackingURI: uri)
 
         let store = try await store(for: run.info.runID, client: client)
         let listed = try await store.listFiles()

@@ -45,7 +45,7 @@ struct PythonInteropTests {
         try await logger.finish(status: .finished)
 
         let seen = try JSONDecoder().decode(
-            PythonRun.self, from: try IntegrationEnvironment.python(["read-run", run.info.runID], trackingURI: uri))
+            PythonRun.self, from: try await IntegrationEnvironment.python(["read-run", run.info.runID], trackingURI: uri))
         #expect(seen.run_name == "swift-writer")
         #expect(seen.status == "FINISHED")
         #expect(seen.params == ["alpha": "0.5", "unicode": "λ → ✓"])
@@ -64,7 +64,7 @@ struct PythonInteropTests {
         let client = try IntegrationEnvironment.mlflowClient()
         let written = try JSONDecoder().decode(
             PythonRun.self,
-            from: try IntegrationEnvironment.python(["write-run", IntegrationEnvironment.uniqueName("interop-python")], trackingURI: uri))
+            from: try await IntegrationEnvironment.python(["write-run", IntegrationEnvironment.uniqueName("interop-python")], trackingURI: uri))
         let run = try await client.getRun(id: written.run_id)
         #expect(run.info.runName == written.run_name)
         #expect(run.info.status == .finished)
@@ -88,7 +88,7 @@ struct PythonInteropTests {
         let model = IntegrationEnvironment.uniqueName("interop_model")
 
         // Python registers and aliases; Swift reads.
-        _ = try IntegrationEnvironment.python(["register", model, run.info.runID, "Production"], trackingURI: uri)
+        _ = try await IntegrationEnvironment.python(["register", model, run.info.runID, "Production"], trackingURI: uri)
         let viaSwift = try await client.getModelVersion(name: model, alias: "Production")
         #expect(viaSwift.version == "1")
         #expect(viaSwift.runID == run.info.runID)
@@ -98,7 +98,7 @@ struct PythonInteropTests {
         try await client.setRegisteredModelAlias(name: model, alias: "Production", version: "2")
         struct Alias: Decodable { var version: String; var run_id: String; var aliases: [String] }
         let viaPython = try JSONDecoder().decode(
-            Alias.self, from: try IntegrationEnvironment.python(["read-alias", model, "Production"], trackingURI: uri))
+            Alias.self, from: try await IntegrationEnvironment.python(["read-alias", model, "Production"], trackingURI: uri))
         #expect(viaPython.version == "2")
         #expect(viaPython.run_id == run.info.runID)
         #expect(viaPython.aliases == ["Production"])

@@ -39,7 +39,7 @@ struct MLflowS3ArtifactInteropTests {
             for (experimentID, expectedScheme) in [(direct, "s3://"), (proxied, "mlflow-artifacts:")] {
                 // Python logs, MLOpsKit downloads.
                 let pythonRun = try await client.createRun(experimentID: experimentID)
-                _ = try IntegrationEnvironment.python(
+                _ = try await IntegrationEnvironment.python(
                     ["log-artifacts", pythonRun.info.runID, tree.path, "logged"], trackingURI: server.url,
                     environment: environment)
                 let store = try await Self.store(runID: pythonRun.info.runID, client: client, s3Client: s3Client)
@@ -58,7 +58,7 @@ struct MLflowS3ArtifactInteropTests {
                 try await swiftStore.upload(tree, to: "uploaded", contentsOnly: true)
                 let back = tree.deletingLastPathComponent().appendingPathComponent("python-\(experimentID)")
                 try FileManager.default.createDirectory(at: back, withIntermediateDirectories: true)
-                _ = try IntegrationEnvironment.python(
+                _ = try await IntegrationEnvironment.python(
                     ["download-artifacts", swiftRun.info.runID, "uploaded", back.path], trackingURI: server.url,
                     environment: environment)
                 for (path, data) in Self.files {

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
@@ -54,8 +55,11 @@ enum IntegrationEnvironment {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
-    /// Runs the Python reference client script with the test server's URI and returns its stdout.
-    static func python(_ arguments: [String], trackingURI: URL, environment extra: [String: String] = [:]) throws -> Data {
+    /// Runs the Python reference client script with the test server's URI and returns the last line
+    /// of its stdout. Waits without blocking a thread (see `Process.runUntilExit()`).
+    static func python(
+        _ arguments: [String], trackingURI: URL, environment extra: [String: String] = [:]
+    ) async throws -> Data {
         let process = Process()
         process.executableURL = servicesVenv.appendingPathComponent("bin/python")
         process.arguments = [repositoryRoot.appendingPathComponent("Tests/Fixtures/mlflow_interop.py").path] + arguments
@@ -63,15 +67,25 @@ enum IntegrationEnvironment {
         environment["MLFLOW_TRACKING_URI"] = trackingURI.absoluteString
         environment.merge(extra) { _, new in new }
         process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
+        // Files rather than pipes: nothing blocks on a full pipe buffer.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-python-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("stdout")
+        let errorURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputURL)
+        let errors = try FileHandle(forWritingTo: errorURL)
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        process.standardInput = FileHandle.nullDevice
+        try await process.runUntilExit()
+        try output.close()
+        try errors.close()
+        let data = try Data(contentsOf: outputURL)
         guard process.terminationStatus == 0 else {
+            let errorText = String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
             throw PythonFailed(arguments: arguments, status: process.terminationStatus, stderr: String(errorText.suffix(2000)))
         }
         // The answer is the last line; the Python client may print notices before it.

@@ -35,7 +35,7 @@ struct SigV4BotocoreOracleTests {
     static let isRequired = SigV4TestSupport.environment["MLOPSKIT_REQUIRE_SERVICES"] == "1"
     static let hasBotocore: Bool = {
         guard FileManager.default.isExecutableFile(atPath: SigV4TestSupport.servicesPython.path) else { return false }
-        let result = try? SigV4TestSupport.run(SigV4TestSupport.servicesPython, ["-c", "import botocore"])
+        let result = try? SigV4TestSupport.runBlocking(SigV4TestSupport.servicesPython, ["-c", "import botocore"])
         return result?.status == 0
     }()
     static let seed = SigV4TestSupport.environment["MLOPSKIT_SIGV4_SEED"].flatMap { UInt64($0) } ?? 0x51_6E_56_34
@@ -47,7 +47,7 @@ struct SigV4BotocoreOracleTests {
         """
 
     @Test(.enabled(if: hasBotocore || isRequired, missingBotocore), .timeLimit(.minutes(2)))
-    func agreesWithBotocore() throws {
+    func agreesWithBotocore() async throws {
         guard Self.hasBotocore else {
             Issue.record("""
                 MLOPSKIT_REQUIRE_SERVICES=1 but \(SigV4TestSupport.servicesPython.path) cannot import botocore; \
@@ -61,7 +61,7 @@ struct SigV4BotocoreOracleTests {
         #expect(cases.filter { $0.presign != nil }.count >= 500)
 
         let input = try JSONEncoder().encode(cases.map(\.wire))
-        let run = try SigV4TestSupport.run(SigV4TestSupport.servicesPython, [Self.script.path], input: input)
+        let run = try await SigV4TestSupport.run(SigV4TestSupport.servicesPython, [Self.script.path], input: input)
         try #require(run.status == 0, "oracle failed: \(run.stderr.suffix(3000))")
         let output = try JSONDecoder().decode(OracleOutput.self, from: run.stdout)
         try #require(output.results.count == cases.count)

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
@@ -49,10 +50,29 @@ enum SigV4TestSupport {
     }
 
     /// Runs `executable` with `arguments`, feeding it `input` and returning its exit status, stdout and
-    /// stderr. Input and output go through temporary files, so large payloads cannot fill a pipe.
-    static func run(_ executable: URL, _ arguments: [String], input: Data = Data()) throws -> (
+    /// stderr. Input and output go through temporary files, so large payloads cannot fill a pipe. The
+    /// wait suspends the task instead of blocking a thread.
+    static func run(_ executable: URL, _ arguments: [String], input: Data = Data()) async throws -> (
         status: Int32, stdout: Data, stderr: String
     ) {
+        try await run(executable, arguments, input: input) { try await $0.runUntilExit() }
+    }
+
+    /// ``run(_:_:input:)`` for a brief command in a synchronous context (a test's enabling condition).
+    static func runBlocking(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, Data(), "")
+    }
+
+    private static func run(
+        _ executable: URL, _ arguments: [String], input: Data, wait: (Process) async throws -> Void
+    ) async throws -> (status: Int32, stdout: Data, stderr: String) {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("mlopskit-sigv4-\(UUID().uuidString.prefix(8))", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -78,8 +98,7 @@ enum SigV4TestSupport {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
-        process.waitUntilExit()
+        try await wait(process)
         return (
             process.terminationStatus, try Data(contentsOf: outputURL),
             String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
