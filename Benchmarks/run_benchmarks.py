@@ -1,14 +1,24 @@
 #!/usr/bin/env python3
-"""MLOpsKit's benchmark harness: MLOpsKit and the Python MLflow client side by side, same server, one run.
+"""MLOpsKit's benchmark harness: MLOpsKit and its Python peers side by side, same servers, one run.
 
-Run it through scripts/bench, which builds the release binaries and starts a default `mlflow server`.
-Every measurement alternates the two sides so drifts in machine load hit both equally, and reports
-medians and ratios.
+Run it through scripts/bench, which builds the release binaries and starts a default `mlflow server`
+and, for the S3 benchmarks, a SeaweedFS server. Every measurement alternates the two sides so drifts
+in machine load hit both equally, and reports medians and ratios.
 
   alias-get    whole process: `mlops alias get` vs `python -c 'MlflowClient().get_model_version_by_alias'`
                (wall time and peak RSS of each process)
   log-metrics  N metric values: BatchingRunLogger vs the client's log_metric loop (measured on fewer
                values, compared as a rate) and log_batch in chunks of 1,000; points counted on the server
+  s3-parse     one 1,000-key ListObjectsV2 body decoded many times: ListObjectsV2Page(xml:) vs botocore's
+               RestXMLParser with the S3 model's output shape (median time per parse; same checksum)
+  s3-list      every key under a prefix of N keys: MLOpsKitBench s3-list vs boto3's list_objects_v2
+               paginator (count checked on both sides)
+  s3-upload    one large file: MLOpsKitBench s3-upload vs boto3's upload_file with the default
+               TransferConfig; peak RSS of both, and the Swift side's growth over `MLOpsKitBench noop`
+
+The S3 benchmarks take their server from MLOPSKIT_BENCH_S3_URL, _ACCESS_KEY, _SECRET_KEY and _REGION
+(Benchmarks/python/s3_common.py); s3-parse needs no server. Fixtures (the XML page, the seeded keys,
+the random file) are made once and reused.
 """
 import argparse
 import json
@@ -20,6 +30,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "python"))
+
+MLFLOW_BENCHMARKS = ("alias-get", "log-metrics")
+S3_BENCHMARKS = ("s3-parse", "s3-list", "s3-upload")
 
 
 def measure(command, env):
@@ -135,30 +149,216 @@ def bench_log_metrics(args, env, results):
     print("  speedup vs log_batch       %8.2fx" % row["speedup_vs_batch"])
 
 
+def last_json(stdout):
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def swift_modes(bench, env):
+    """The modes this MLOpsKitBench binary has (`MLOpsKitBench modes`, one per line)."""
+    process = subprocess.run([bench, "modes"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return set(process.stdout.decode().split()) if process.returncode == 0 else set()
+
+
+def bench_s3_parse(args, env, results):
+    import s3_fixtures
+
+    path = s3_fixtures.write_list_xml(os.path.join(args.fixtures, "s3", "list-objects-v2-1000.xml"))
+    iterations = str(args.parse_iterations)
+    swift_command = [args.bench, "parse-list", "--file", path, "--iterations", iterations]
+    python_command = [sys.executable, os.path.join(HERE, "python", "s3_parse.py"), "--file", path, "--iterations", iterations]
+    swift, python = [], []
+    for _ in range(args.s3_rounds):
+        swift.append(last_json(measure(swift_command, env)[2]))
+        python.append(last_json(measure(python_command, env)[2]))
+    checksum = ("objects", "key_bytes", "total_size")
+    expected = tuple(swift[0][field] for field in checksum)
+    for name, rows in (("swift", swift), ("botocore", python)):
+        for row in rows:
+            if tuple(row[field] for field in checksum) != expected:
+                raise SystemExit("s3-parse: %s read another page: %r, swift %r" % (name, row, swift[0]))
+    if expected[0] != 1000:
+        raise SystemExit("s3-parse: %d objects decoded, not 1000" % expected[0])
+    row = {
+        "rounds": args.s3_rounds,
+        "iterations_per_round": args.parse_iterations,
+        "body_bytes": swift[0]["bytes"],
+        "objects": expected[0],
+        "key_bytes": expected[1],
+        "total_size": expected[2],
+        "swift_median_s": median([r["median_s"] for r in swift]),
+        "swift_min_s": min(r["min_s"] for r in swift),
+        "python_median_s": median([r["median_s"] for r in python]),
+        "python_min_s": min(r["min_s"] for r in python),
+    }
+    row["speedup"] = row["python_median_s"] / row["swift_median_s"]
+    results["s3_parse"] = row
+    print("parse one ListObjectsV2 page (%d keys, %d KiB; %d rounds x %d parses; median per parse)"
+          % (row["objects"], row["body_bytes"] // 1024, args.s3_rounds, args.parse_iterations))
+    print("  ListObjectsV2Page(xml:)  %8.3f ms  (fastest %.3f ms)" % (row["swift_median_s"] * 1e3, row["swift_min_s"] * 1e3))
+    print("  botocore RestXMLParser   %8.3f ms  (fastest %.3f ms)" % (row["python_median_s"] * 1e3, row["python_min_s"] * 1e3))
+    print("  speedup                  %8.1fx   (checksum: %d keys, %d key bytes, %d bytes of objects)"
+          % (row["speedup"], expected[0], expected[1], expected[2]))
+
+
+def s3_client(args):
+    from s3_common import client_from_env
+
+    return client_from_env(max_pool_connections=args.seed_workers)
+
+
+def bench_s3_list(args, env, results):
+    import s3_fixtures
+
+    client = s3_client(args)
+    prefix = "list/%d/" % args.list_keys
+    started = time.perf_counter()
+    written = s3_fixtures.seed(client, args.bucket, prefix, args.list_keys, workers=args.seed_workers, log=sys.stdout)
+    if written:
+        print("  seeded %d keys in %.1f s" % (written, time.perf_counter() - started))
+    swift_command = [args.bench, "s3-list", "--bucket", args.bucket, "--prefix", prefix]
+    python_command = [sys.executable, os.path.join(HERE, "python", "s3_list.py"), "--bucket", args.bucket, "--prefix", prefix]
+    measure(swift_command, env)  # warm the server's caches for both
+    measure(python_command, env)
+    swift, python = [], []
+    for _ in range(args.s3_rounds):
+        swift.append(measure(swift_command, env))
+        python.append(measure(python_command, env))
+    for name, rows in (("swift", swift), ("boto3", python)):
+        for _, _, stdout in rows:
+            if last_json(stdout)["count"] != args.list_keys:
+                raise SystemExit("s3-list: %s saw %d keys, not %d" % (name, last_json(stdout)["count"], args.list_keys))
+    row = {
+        "rounds": args.s3_rounds,
+        "keys": args.list_keys,
+        "swift_median_s": median([last_json(out)["seconds"] for _, _, out in swift]),
+        "python_median_s": median([last_json(out)["seconds"] for _, _, out in python]),
+        "swift_process_median_s": median([s for s, _, _ in swift]),
+        "python_process_median_s": median([s for s, _, _ in python]),
+        "swift_peak_rss_mib": max(r for _, r, _ in swift),
+        "python_peak_rss_mib": max(r for _, r, _ in python),
+    }
+    row["speedup"] = row["python_median_s"] / row["swift_median_s"]
+    row["process_speedup"] = row["python_process_median_s"] / row["swift_process_median_s"]
+    results["s3_list"] = row
+    print("list %d keys (%d rounds, medians; listing / whole process)" % (args.list_keys, args.s3_rounds))
+    print("  MLOpsKitBench s3-list    %8.3f s / %8.3f s   peak RSS %6.1f MiB"
+          % (row["swift_median_s"], row["swift_process_median_s"], row["swift_peak_rss_mib"]))
+    print("  boto3 paginator          %8.3f s / %8.3f s   peak RSS %6.1f MiB"
+          % (row["python_median_s"], row["python_process_median_s"], row["python_peak_rss_mib"]))
+    print("  speedup                  %8.2fx / %7.2fx" % (row["speedup"], row["process_speedup"]))
+
+
+def bench_s3_upload(args, env, results):
+    import s3_fixtures
+
+    client = s3_client(args)
+    s3_fixtures.ensure_bucket(client, args.bucket)
+    size = args.upload_mib << 20
+    path = os.path.join(args.fixtures, "s3", "upload-%dMiB.bin" % args.upload_mib)
+    if not (os.path.exists(path) and os.path.getsize(path) == size):
+        print("  writing %d MiB of random bytes to %s" % (args.upload_mib, path))
+    s3_fixtures.random_file(path, size)
+    keys = {"swift": "upload/swift-%dMiB.bin" % args.upload_mib, "python": "upload/boto3-%dMiB.bin" % args.upload_mib}
+    commands = {
+        "swift": [args.bench, "s3-upload", "--file", path, "--bucket", args.bucket, "--key", keys["swift"]],
+        "python": [sys.executable, os.path.join(HERE, "python", "s3_upload.py"),
+                   "--file", path, "--bucket", args.bucket, "--key", keys["python"]],
+    }
+
+    def upload(side):
+        seconds, rss, stdout = measure(commands[side], env)
+        stored = client.head_object(Bucket=args.bucket, Key=keys[side])["ContentLength"]
+        if stored != size:
+            raise SystemExit("s3-upload: %s stored %d bytes, not %d" % (side, stored, size))
+        client.delete_object(Bucket=args.bucket, Key=keys[side])  # keeps the server's disk use to one copy
+        return last_json(stdout)["seconds"], seconds, rss
+
+    baseline = [measure([args.bench, "noop"], env)[1] for _ in range(3)]
+    upload("swift")  # warm-up: page cache for the file, server volumes
+    upload("python")
+    swift, python = [], []
+    for _ in range(args.s3_rounds):
+        swift.append(upload("swift"))
+        python.append(upload("python"))
+    mib = float(args.upload_mib)
+    row = {
+        "rounds": args.s3_rounds,
+        "bytes": size,
+        "swift_median_s": median([s for s, _, _ in swift]),
+        "python_median_s": median([s for s, _, _ in python]),
+        "swift_process_median_s": median([s for _, s, _ in swift]),
+        "python_process_median_s": median([s for _, s, _ in python]),
+        "swift_peak_rss_mib": max(r for _, _, r in swift),
+        "python_peak_rss_mib": max(r for _, _, r in python),
+        "swift_noop_rss_mib": median(baseline),
+    }
+    row["swift_rss_growth_mib"] = row["swift_peak_rss_mib"] - row["swift_noop_rss_mib"]
+    row["swift_mib_per_s"] = mib / row["swift_median_s"]
+    row["python_mib_per_s"] = mib / row["python_median_s"]
+    row["speedup"] = row["python_median_s"] / row["swift_median_s"]
+    results["s3_upload"] = row
+    print("upload %d MiB (%d rounds, medians; upload call / whole process)" % (args.upload_mib, args.s3_rounds))
+    print("  MLOpsKitBench s3-upload  %8.3f s / %8.3f s  %7.1f MiB/s  peak RSS %6.1f MiB (+%.1f MiB over noop)"
+          % (row["swift_median_s"], row["swift_process_median_s"], row["swift_mib_per_s"],
+             row["swift_peak_rss_mib"], row["swift_rss_growth_mib"]))
+    print("  boto3 upload_file        %8.3f s / %8.3f s  %7.1f MiB/s  peak RSS %6.1f MiB"
+          % (row["python_median_s"], row["python_process_median_s"], row["python_mib_per_s"], row["python_peak_rss_mib"]))
+    print("  speedup                  %8.2fx" % row["speedup"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mlops", required=True)
-    parser.add_argument("--bench", required=True)
-    parser.add_argument("--only", choices=["alias-get", "log-metrics"])
+    parser.add_argument("--mlops", help="the mlops binary (alias-get)")
+    parser.add_argument("--bench", required=True, help="the MLOpsKitBench binary")
+    parser.add_argument("--only", choices=MLFLOW_BENCHMARKS + S3_BENCHMARKS)
     parser.add_argument("--alias-rounds", type=int, default=11)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of log-metrics")
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--loop-points", type=int, default=500)
+    parser.add_argument("--s3-rounds", type=int, default=5, help="rounds of each S3 benchmark")
+    parser.add_argument("--parse-iterations", type=int, default=200, help="parses per process in s3-parse")
+    parser.add_argument("--list-keys", type=int, default=100_000, help="keys under the prefix s3-list lists")
+    parser.add_argument("--upload-mib", type=int, default=1024, help="size of the file s3-upload sends")
+    parser.add_argument("--bucket", default="mlopskit-bench", help="bucket of s3-list and s3-upload")
+    parser.add_argument("--seed-workers", type=int, default=32, help="threads putting the s3-list keys")
+    parser.add_argument("--fixtures", default=os.environ.get("MLOPSKIT_SERVICES_DIR") or os.path.join(HERE, "..", ".services-bench"),
+                        help="where the S3 fixture files are kept (default: $MLOPSKIT_SERVICES_DIR)")
     parser.add_argument("--output")
     args = parser.parse_args()
     env = dict(os.environ)
-    if "MLFLOW_TRACKING_URI" not in env:
-        raise SystemExit("MLFLOW_TRACKING_URI is not set")
-    results = {
-        "tracking_uri": env["MLFLOW_TRACKING_URI"],
-        "server_mode": env.get("MLOPSKIT_BENCH_SERVER_MODE", "unknown"),
-        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    selected = [args.only] if args.only else list(MLFLOW_BENCHMARKS + S3_BENCHMARKS)
+    results = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if any(name in MLFLOW_BENCHMARKS for name in selected):
+        if "MLFLOW_TRACKING_URI" not in env:
+            raise SystemExit("MLFLOW_TRACKING_URI is not set")
+        if "alias-get" in selected and not args.mlops:
+            raise SystemExit("alias-get needs --mlops")
+        results["tracking_uri"] = env["MLFLOW_TRACKING_URI"]
+        results["server_mode"] = env.get("MLOPSKIT_BENCH_SERVER_MODE", "unknown")
+        print("server: %s (%s)" % (results["tracking_uri"], results["server_mode"]))
+    if any(name in ("s3-list", "s3-upload") for name in selected):
+        modes = swift_modes(args.bench, env)
+        for name in ("s3-list", "s3-upload"):
+            if name in selected and name not in modes:
+                if args.only:
+                    raise SystemExit("%s: this MLOpsKitBench has no %s mode" % (name, name))
+                print("%s: skipped, this MLOpsKitBench has no %s mode" % (name, name))
+                selected.remove(name)
+    if any(name in ("s3-list", "s3-upload") for name in selected):
+        if not env.get("MLOPSKIT_BENCH_S3_URL"):
+            raise SystemExit("MLOPSKIT_BENCH_S3_URL is not set")
+        results["s3_endpoint"] = env["MLOPSKIT_BENCH_S3_URL"]
+        results["s3_server_mode"] = env.get("MLOPSKIT_BENCH_S3_SERVER_MODE", "unknown")
+        print("S3 server: %s (%s)" % (results["s3_endpoint"], results["s3_server_mode"]))
+    benchmarks = {
+        "alias-get": bench_alias_get,
+        "log-metrics": bench_log_metrics,
+        "s3-parse": bench_s3_parse,
+        "s3-list": bench_s3_list,
+        "s3-upload": bench_s3_upload,
     }
-    print("server: %s (%s)" % (results["tracking_uri"], results["server_mode"]))
-    if args.only in (None, "alias-get"):
-        bench_alias_get(args, env, results)
-    if args.only in (None, "log-metrics"):
-        bench_log_metrics(args, env, results)
+    for name in selected:
+        benchmarks[name](args, env, results)
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(results, handle, indent=2, sort_keys=True)

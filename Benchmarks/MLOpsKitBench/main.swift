@@ -1,29 +1,50 @@
-// The Swift side of the benchmark harness (scripts/bench). Each mode does one measured job against the
-// MLflow server named by MLFLOW_TRACKING_URI and prints one JSON object on stdout.
+// The Swift side of the benchmark harness (scripts/bench). Each mode does one measured job and prints
+// one JSON object on stdout.
 //
-//   MLOpsKitBench log-metrics COUNT      log COUNT values through BatchingRunLogger, verify on the server
+//   MLOpsKitBench log-metrics COUNT      log COUNT values through BatchingRunLogger to the MLflow server
+//                                        named by MLFLOW_TRACKING_URI, and count them on the server
+//   MLOpsKitBench parse-list --file F --iterations N
+//                                        decode the ListObjectsV2 body in F N times (after one warm-up)
+//   MLOpsKitBench noop                   start, print, exit: the baseline for peak-RSS growth
+//   MLOpsKitBench modes                  the modes above, one per line (the harness checks for a mode)
 import Foundation
 import MLOpsKit
 
 @main
 struct MLOpsKitBench {
+    static let usage = """
+        usage: MLOpsKitBench log-metrics COUNT
+               MLOpsKitBench parse-list --file FILE --iterations N
+               MLOpsKitBench noop
+               MLOpsKitBench modes
+
+        """
+
+    /// Every mode `main` handles, as `modes` lists them.
+    static let modes = ["log-metrics", "parse-list", "noop", "modes"]
+
     static func main() async throws {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard let mode = arguments.first else {
-            FileHandle.standardError.write(Data("usage: MLOpsKitBench log-metrics COUNT\n".utf8))
-            exit(2)
-        }
-        let configuration = try ConfigurationLoader.load()
-        let client = configuration.makeMLflowClient()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard let mode = arguments.first else { fail(usage) }
+        let rest = Array(arguments.dropFirst())
         switch mode {
         case "log-metrics":
-            let count = Int(arguments.dropFirst().first ?? "") ?? 100_000
+            let count = Int(rest.first ?? "") ?? 100_000
+            let client = try ConfigurationLoader.load().makeMLflowClient()
             try await logMetrics(count: count, client: client)
+        case "parse-list":
+            let options = Options(rest, allowed: ["--file", "--iterations"])
+            try parseList(file: options.require("--file"), iterations: options.int("--iterations", default: 200))
+        case "noop":
+            try emit(["seconds": 0.0])
+        case "modes":
+            print(modes.joined(separator: "\n"))
         default:
-            FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
-            exit(2)
+            fail("unknown mode \(mode)\n" + usage)
         }
     }
+
+    // MARK: log-metrics
 
     static func logMetrics(count: Int, client: MLflowClient) async throws {
         let experimentName = "bench-swift-logger"
@@ -44,12 +65,95 @@ struct MLOpsKitBench {
         let elapsed = clock.now - started
         var stored = 0
         for try await _ in client.metricHistory(runID: run.info.runID, key: "loss") { stored += 1 }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let result: [String: Any] = [
-            "points": count, "stored": stored, "seconds": seconds, "requests": logger.statistics.requests,
+        try emit([
+            "points": count, "stored": stored, "seconds": seconds(elapsed), "requests": logger.statistics.requests,
             "run_id": run.info.runID,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        ])
+    }
+
+    // MARK: parse-list
+
+    /// Decodes one ListObjectsV2 body `iterations` times through the public `ListObjectsV2Page(xml:)`,
+    /// timing each decode on its own. The checksum (objects, UTF-8 bytes of all keys, sum of sizes) is
+    /// taken from every decode, so none can be skipped, and lets the harness check that both sides read
+    /// the same page.
+    static func parseList(file: String, iterations: Int) throws {
+        guard iterations > 0 else { fail("--iterations must be positive\n") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        _ = try ListObjectsV2Page(xml: data)  // warm-up: libxml2 set-up, page faults
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        times.reserveCapacity(iterations)
+        var objects = 0
+        var keyBytes = 0
+        var totalSize: Int64 = 0
+        for _ in 0..<iterations {
+            let started = clock.now
+            let page = try ListObjectsV2Page(xml: data)
+            times.append(seconds(clock.now - started))
+            objects += page.objects.count
+            for object in page.objects {
+                keyBytes += object.key.utf8.count
+                totalSize += object.size
+            }
+        }
+        let sorted = times.sorted()
+        let middle = sorted.count / 2
+        let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        try emit([
+            "iterations": iterations,
+            "bytes": data.count,
+            "seconds": times.reduce(0, +),
+            "median_s": median,
+            "min_s": sorted[0],
+            // Per decode, identical on every iteration.
+            "objects": objects / iterations,
+            "key_bytes": keyBytes / iterations,
+            "total_size": totalSize / Int64(iterations),
+        ])
+    }
+
+    // MARK: Helpers
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func emit(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data(message.utf8))
+        exit(2)
+    }
+
+    /// `--name value` pairs; every name must be one of `allowed`.
+    struct Options {
+        var values: [String: String] = [:]
+
+        init(_ arguments: [String], allowed: Set<String>) {
+            var index = 0
+            while index < arguments.count {
+                let name = arguments[index]
+                guard allowed.contains(name), index + 1 < arguments.count else {
+                    fail("unexpected or incomplete option \(name)\n" + usage)
+                }
+                values[name] = arguments[index + 1]
+                index += 2
+            }
+        }
+
+        func require(_ name: String) -> String {
+            guard let value = values[name] else { fail("missing \(name)\n" + usage) }
+            return value
+        }
+
+        func int(_ name: String, default fallback: Int) -> Int {
+            guard let text = values[name] else { return fallback }
+            guard let value = Int(text) else { fail("\(name) must be a whole number\n") }
+            return value
+        }
     }
 }

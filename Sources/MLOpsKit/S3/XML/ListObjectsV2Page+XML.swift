@@ -5,6 +5,20 @@ import Foundation
 #endif
 
 extension ListObjectsV2Page {
+    /// Decodes the body of a ListObjectsV2 response (a `<ListBucketResult>` document), for a listing
+    /// fetched by other means than this library's client.
+    ///
+    /// The body is treated as untrusted: bodies over 32 MiB, DTDs and entity declarations, and
+    /// non-UTF-8 text are refused before anything is built. Keys of an `encoding-type=url` listing
+    /// come back decoded.
+    ///
+    /// - Parameter xml: The response body, exactly as received.
+    /// - Throws: ``S3Error`` when the body is an `<Error>` document; ``S3XMLError`` when it is
+    ///   malformed, is another document, or lacks `<IsTruncated>` or a `<Contents>` entry's `<Key>`.
+    public init(xml: Data) throws {
+        self = try Self.decode(xml: xml)
+    }
+
     /// Decodes a ListObjectsV2 response body (`<ListBucketResult>`).
     ///
     /// - Throws: ``S3XMLError`` for a malformed or unexpected body; ``S3Error`` for an `<Error>` body.

@@ -51,6 +51,14 @@ struct S3XMLListingTests {
         )
     }
 
+    @Test("the public init(xml:) decodes as the library does, and throws the same errors")
+    func listObjectsPublicInitializer() throws {
+        let data = Fixtures.data(Fixtures.listObjectsAWS)
+        #expect(try ListObjectsV2Page(xml: data) == ListObjectsV2Page.decode(xml: data))
+        let error = try #require(throws: S3XMLError.self) { try ListObjectsV2Page(xml: Data("<ListBucketResult>".utf8)) }
+        #expect(error.code == .malformed)
+    }
+
     @Test("a SeaweedFS page: &#34; ETags, whole-second times, an empty next token means the last page")
     func listObjectsSeaweed() throws {
         let page = try ListObjectsV2Page.decode(xml: Fixtures.data(Fixtures.listObjectsSeaweed))
