@@ -4,6 +4,11 @@
 //   MLOpsKitBench log-metrics COUNT      log COUNT values through BatchingRunLogger to the MLflow server
 //                                        named by MLFLOW_TRACKING_URI, and count them on the server
 //   MLOpsKitBench parse-list --file F --iterations N
+//   MLOpsKitBench s3-list --bucket B --prefix P
+//                                        list every key under P through S3Client (server from
+//                                        MLOPSKIT_BENCH_S3_URL, _ACCESS_KEY, _SECRET_KEY, _REGION)
+//   MLOpsKitBench s3-upload --file F --bucket B --key K
+//                                        upload F through S3Client.uploadFile (same server)
 //                                        decode the ListObjectsV2 body in F N times (after one warm-up)
 //   MLOpsKitBench noop                   start, print, exit: the baseline for peak-RSS growth
 //   MLOpsKitBench modes                  the modes above, one per line (the harness checks for a mode)
@@ -15,13 +20,15 @@ struct MLOpsKitBench {
     static let usage = """
         usage: MLOpsKitBench log-metrics COUNT
                MLOpsKitBench parse-list --file FILE --iterations N
+               MLOpsKitBench s3-list --bucket BUCKET --prefix PREFIX
+               MLOpsKitBench s3-upload --file FILE --bucket BUCKET --key KEY
                MLOpsKitBench noop
                MLOpsKitBench modes
 
         """
 
     /// Every mode `main` handles, as `modes` lists them.
-    static let modes = ["log-metrics", "parse-list", "noop", "modes"]
+    static let modes = ["log-metrics", "parse-list", "s3-list", "s3-upload", "noop", "modes"]
 
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -35,6 +42,13 @@ struct MLOpsKitBench {
         case "parse-list":
             let options = Options(rest, allowed: ["--file", "--iterations"])
             try parseList(file: options.require("--file"), iterations: options.int("--iterations", default: 200))
+        case "s3-list":
+            let options = Options(rest, allowed: ["--bucket", "--prefix"])
+            try await s3List(bucket: options.require("--bucket"), prefix: options.values["--prefix"] ?? "")
+        case "s3-upload":
+            let options = Options(rest, allowed: ["--file", "--bucket", "--key"])
+            try await s3Upload(
+                file: options.require("--file"), bucket: options.require("--bucket"), key: options.require("--key"))
         case "noop":
             try emit(["seconds": 0.0])
         case "modes":
@@ -111,6 +125,49 @@ struct MLOpsKitBench {
             "key_bytes": keyBytes / iterations,
             "total_size": totalSize / Int64(iterations),
         ])
+    }
+
+    // MARK: s3-list, s3-upload
+
+    /// The client of the S3 benchmarks: the server named by MLOPSKIT_BENCH_S3_URL, _ACCESS_KEY,
+    /// _SECRET_KEY and _REGION (as Benchmarks/python/s3_common.py reads them), path-style addressing,
+    /// everything else the library's defaults.
+    static func s3ClientFromEnvironment() throws -> S3Client {
+        let environment = ProcessInfo.processInfo.environment
+        func variable(_ name: String) -> String? {
+            environment["MLOPSKIT_BENCH_S3_" + name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        guard let text = variable("URL"), let url = URL(string: text) else { fail("set MLOPSKIT_BENCH_S3_URL\n") }
+        guard let accessKey = variable("ACCESS_KEY"), let secretKey = variable("SECRET_KEY") else {
+            fail("set MLOPSKIT_BENCH_S3_ACCESS_KEY and MLOPSKIT_BENCH_S3_SECRET_KEY\n")
+        }
+        let endpoint = try S3Endpoint(
+            url: url, region: variable("REGION") ?? S3Endpoint.defaultRegion, addressingStyle: .path)
+        let credentials = StaticCredentialProvider(
+            AWSCredentials(accessKeyID: accessKey, secretAccessKey: secretKey), sourceName: "MLOPSKIT_BENCH_S3_ACCESS_KEY")
+        return S3Client(endpoint: endpoint, credentials: credentials)
+    }
+
+    /// Lists every key under `prefix` (1,000 a page) and prints the count and the seconds from the
+    /// first request to the last page (client creation excluded, as on the boto3 side).
+    static func s3List(bucket: String, prefix: String) async throws {
+        let client = try s3ClientFromEnvironment()
+        let clock = ContinuousClock()
+        let started = clock.now
+        var count = 0
+        for try await _ in client.listObjects(bucket: bucket, prefix: prefix.isEmpty ? nil : prefix) { count += 1 }
+        try emit(["count": count, "seconds": seconds(clock.now - started)])
+    }
+
+    /// Uploads `file` (multipart above the client's threshold) and prints its size and the seconds the
+    /// upload took (client creation excluded, as on the boto3 side).
+    static func s3Upload(file: String, bucket: String, key: String) async throws {
+        let client = try s3ClientFromEnvironment()
+        let url = URL(fileURLWithPath: file)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try await client.uploadFile(at: url, bucket: bucket, key: key)
+        try emit(["bytes": result.size, "parts": result.partCount ?? 1, "seconds": seconds(clock.now - started)])
     }
 
     // MARK: Helpers

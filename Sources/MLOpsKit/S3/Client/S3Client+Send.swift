@@ -63,7 +63,9 @@ extension S3Client {
     /// Sends `request` and decodes its XML body with `decoder`, turning an `<Error>` body into an
     /// ``S3Error``.
     func perform<Result>(_ request: S3Request, decoding decoder: @escaping (Data) throws -> Result) async throws -> Result {
-        try await perform(request) { response in
+        var request = request
+        request.destination = .memory(limit: Self.maximumXMLResponseSize)
+        return try await perform(request) { response in
             try S3ResponseDecoding.decode(
                 response, operation: request.operation, bucket: request.bucket,
                 key: request.key.isEmpty ? nil : request.key, decoder)
@@ -96,6 +98,10 @@ extension S3Client {
         }
         return endpoint.url(bucket: bucket, key: key, query: query)
     }
+
+    /// The largest XML response read: 16 MiB, ten times a page of 1,000 keys of the longest length S3
+    /// allows. Anything larger is refused before it is parsed.
+    static let maximumXMLResponseSize = 16 << 20
 
     /// A whole-object transfer's timeout: none but the transport's low-speed limit.
     static let transferTimeout: Duration = .seconds(7 * 24 * 3600)
