@@ -49,9 +49,18 @@ extension S3Client {
             let parts = try await uploadParts(
                 of: file, size: size, partSize: partSize, bucket: bucket, key: key, uploadID: upload.uploadID,
                 progress: progress)
-            let result = try await completeMultipartUpload(
-                bucket: bucket, key: key, uploadID: upload.uploadID, parts: parts.map(\.part))
             let expected = ContentDigest.multipartETag(partMD5s: parts.map(\.md5))
+            let result: CompleteMultipartUploadResult
+            do {
+                result = try await completeMultipartUpload(
+                    bucket: bucket, key: key, uploadID: upload.uploadID, parts: parts.map(\.part))
+            } catch let error as S3Error where error.code == .noSuchUpload {
+                // A retried completion whose first attempt did complete (its answer was lost) finds no
+                // upload: the object with the expected ETag shows it went through.
+                guard let stored = try? await headObject(bucket: bucket, key: key), stored.eTag?.lowercased() == expected
+                else { throw error }
+                return S3PutResult(eTag: stored.eTag, versionID: stored.versionID, size: size, partCount: parts.count)
+            }
             if let stored = result.eTag, stored.contains("-"), stored.lowercased() != expected {
                 throw S3TransferError(
                     code: .checksumMismatch,
