@@ -60,6 +60,52 @@ struct S3BinaryTests {
         #expect(prefix.stderr.contains("s3://bucket/dir/ names a bucket or prefix"), "\(prefix)")
     }
 
+    /// Keys that SeaweedFS and the JuiceFS gateway refuse or normalise on upload come from a fake server
+    /// that lists them (see `Tests/Fixtures/s3_hostile_listing_server.py`).
+    @Test(arguments: [
+        ("data/../../evil.txt", "'..' segment"),
+        ("data/sub/../../../evil.txt", "'..' segment"),
+        ("data/./x.txt", "'.' segment"),
+        ("data//x.txt", "empty path segment"),
+        ("data/..", "'..' segment"),
+    ])
+    func recursiveDownloadsRefuseKeysThatWouldLeaveTheDestination(key: String, reason: String) throws {
+        let server = try HostileS3Server(keys: ["data/a ok.txt", key, "data/z ok.txt"])
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-s3-\(UUID().uuidString)")
+        let destination = directory.appendingPathComponent("one/two/out")
+        var environment = Self.deadEndpoint
+        environment["MLFLOW_S3_ENDPOINT_URL"] = server.url
+        let result = try mlops(["cp", "s3://bucket/data", destination.path, "--recursive"], environment: environment)
+        #expect(result.status == 6, "\(result)")
+        #expect(
+            result.stderr == "Error: refusing to download s3://bucket/\(key): its key \(reasonText(reason)); nothing was downloaded\n",
+            "\(result)")
+        #expect(server.requests.allSatisfy { $0.hasPrefix("GET /bucket") && !$0.contains("ok.txt") }, "\(server.requests)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path), "nothing written")
+    }
+
+    private func reasonText(_ reason: String) -> String {
+        switch reason {
+        case "'..' segment": "has a '..' segment, which would leave the destination directory"
+        case "'.' segment": "has a '.' segment"
+        default: "has an empty path segment ('//' or a leading '/')"
+        }
+    }
+
+    @Test func recursiveDownloadsFromTheFakeServerWorkForSafeKeys() throws {
+        let server = try HostileS3Server(keys: ["data/a ok.txt", "data/sub/b+ok.txt", "data/dir/"])
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-s3-\(UUID().uuidString)")
+        var environment = Self.deadEndpoint
+        environment["MLFLOW_S3_ENDPOINT_URL"] = server.url
+        let result = try mlops(["cp", "s3://bucket/data/", directory.path, "--recursive"], environment: environment)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == "downloaded 2 files, 30 B, into \(directory.path)\n", "\(result)")
+        #expect(try String(contentsOf: directory.appendingPathComponent("a ok.txt"), encoding: .utf8) == "data/a ok.txt")
+        #expect(try String(contentsOf: directory.appendingPathComponent("sub/b+ok.txt"), encoding: .utf8) == "data/sub/b+ok.txt")
+    }
+
     @Test func unreachableEndpointExitsWithStatusFour() throws {
         let result = try mlops(["ls", "s3://bucket", "--timeout", "2"])
         #expect(result.status == 4, "\(result)")
