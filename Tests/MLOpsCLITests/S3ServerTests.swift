@@ -267,6 +267,39 @@ struct S3ServerTests {
         #expect(try await !client.bucketExists(bucket))
     }
 
+    /// SeaweedFS has a read-only identity: DeleteObjects answers with a failure per key.
+    @Test(arguments: CLIS3Servers.names)
+    func keysTheServerRefusesToDeleteAreListedAndFailTheCommand(serverName: String) async throws {
+        let server = try CLIS3Servers.server(named: serverName)
+        guard let readOnly = server.readOnlyCredentials else { return }
+        try await withBucket(on: server) { bucket in
+            let client = try server.client()
+            for key in ["logs/a.txt", "logs/b c.txt"] { try await client.putObject(Data("x".utf8), bucket: bucket, key: key) }
+            let environment = ["AWS_ACCESS_KEY_ID": readOnly.accessKeyID, "AWS_SECRET_ACCESS_KEY": readOnly.secretAccessKey]
+
+            let removed = try mlops(["rm", "s3://\(bucket)/logs/", "--recursive"], server, environment: environment)
+            #expect(removed.status == 7, "access denied: \(removed)")
+            #expect(removed.stdout == "deleted 0 objects from s3://\(bucket)/logs/\n", "\(removed)")
+            #expect(removed.stderr.contains("failed to delete s3://\(bucket)/logs/a.txt: AccessDenied"), "\(removed)")
+            #expect(removed.stderr.contains("failed to delete s3://\(bucket)/logs/b c.txt: AccessDenied"), "\(removed)")
+            #expect(removed.stderr.hasSuffix("Error: 2 objects in s3://\(bucket) could not be deleted\n"), "\(removed)")
+            #expect(!removed.stderr.contains(readOnly.secretAccessKey), "\(removed)")
+
+            let json = try mlops(["rm", "s3://\(bucket)/logs/", "--recursive", "--json"], server, environment: environment)
+            #expect(json.status == 7, "\(json)")
+            let output = try json.jsonObject()
+            #expect(output["deleted"] as? Int == 0, "\(json)")
+            let failed = try #require(output["failed"] as? [[String: Any]], "\(json)")
+            #expect(failed.compactMap { $0["key"] as? String }.sorted() == ["logs/a.txt", "logs/b c.txt"], "\(json)")
+            #expect(failed.allSatisfy { $0["code"] as? String == "AccessDenied" }, "\(json)")
+            #expect(try await client.objectExists(bucket: bucket, key: "logs/a.txt"))
+
+            let forced = try mlops(["rb", "s3://\(bucket)", "--force"], server, environment: environment)
+            #expect(forced.status == 7, "\(forced)")
+            #expect(try await client.bucketExists(bucket), "kept")
+        }
+    }
+
     // MARK: Presigning
 
     @Test(arguments: CLIS3Servers.names)

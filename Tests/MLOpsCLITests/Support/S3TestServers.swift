@@ -11,6 +11,8 @@ struct CLIS3Server: Sendable, CustomStringConvertible {
     var accessKeyID: String
     var secretAccessKey: String
     var region: String
+    /// A second identity allowed only to read, where the server has one (SeaweedFS).
+    var readOnlyCredentials: (accessKeyID: String, secretAccessKey: String)?
 
     var description: String { "\(name) at \(url)" }
 
@@ -65,10 +67,16 @@ enum CLIS3Servers {
             }
             return value
         }
+        var readOnly: (String, String)?
+        if let key = CLIRunner.environment[variable(name, "READONLY_ACCESS_KEY")],
+            let secret = CLIRunner.environment[variable(name, "READONLY_SECRET_KEY")]
+        {
+            readOnly = (key, secret)
+        }
         return CLIS3Server(
             name: name, url: try value("URL"), accessKeyID: try value("ACCESS_KEY"),
             secretAccessKey: try value("SECRET_KEY"),
-            region: CLIRunner.environment[variable(name, "REGION")] ?? "us-east-1")
+            region: CLIRunner.environment[variable(name, "REGION")] ?? "us-east-1", readOnlyCredentials: readOnly)
     }
 
     /// A bucket name no other test run uses.
