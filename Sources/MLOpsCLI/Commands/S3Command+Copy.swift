@@ -19,7 +19,7 @@ extension S3Command {
                 5 GiB). Large files are uploaded and downloaded in parallel parts; downloads land \
                 atomically.
 
-                With --recursive, SRC is a directory or a prefix (s3://bucket/data means the keys under \
+                With --recursive, <source> is a directory or a prefix (s3://bucket/data means the keys under \
                 data/): every file below it is copied, keys mapping to relative paths, --concurrency \
                 files at a time. A key that cannot be a path below the destination directory ('..', '.' \
                 or empty segments) stops the download before anything is written (exit status 6).
