@@ -145,7 +145,14 @@ struct MLOpsKitBench {
             url: url, region: variable("REGION") ?? S3Endpoint.defaultRegion, addressingStyle: .path)
         let credentials = StaticCredentialProvider(
             AWSCredentials(accessKeyID: accessKey, secretAccessKey: secretKey), sourceName: "MLOPSKIT_BENCH_S3_ACCESS_KEY")
-        return S3Client(endpoint: endpoint, credentials: credentials)
+        // Tuning knobs for experiments; the reported results use the library's defaults.
+        var configuration = S3Client.Configuration()
+        if let value = variable("PAYLOAD_SIGNING").flatMap(S3Client.PayloadSigning.init(rawValue:)) {
+            configuration.payloadSigning = value
+        }
+        if let value = variable("CONCURRENCY").flatMap(Int.init) { configuration.concurrency = value }
+        if let value = variable("PART_MIB").flatMap(Int64.init) { configuration.partSize = value << 20 }
+        return S3Client(endpoint: endpoint, credentials: credentials, configuration: configuration)
     }
 
     /// Lists every key under `prefix` (1,000 a page) and prints the count and the seconds from the

@@ -7,7 +7,7 @@ import MLOpsKit
 struct MLOps: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlops",
-        abstract: "Work with an MLflow-centred MLOps stack: configuration, models, aliases, runs and artifacts.",
+        abstract: "Work with an MLflow-centred MLOps stack: configuration, models, aliases, runs, artifacts and S3.",
         discussion: """
             Configuration comes from built-in defaults, then a .env file (./.env or --env-file), then the \
             environment, then command-line flags; later ones win. See 'mlops config show'.
@@ -24,6 +24,7 @@ struct MLOps: AsyncParsableCommand {
             RunsCommand.self,
             ModelsCommand.self,
             ArtifactsCommand.self,
+            S3Command.self,
         ]
     )
 

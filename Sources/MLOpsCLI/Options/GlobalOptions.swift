@@ -75,22 +75,31 @@ struct GlobalOptions: ParsableArguments {
 
     /// The raw configuration: defaults, then the `.env` file, then the environment, then these flags.
     ///
+    /// - Parameters:
+    ///   - additionalFlags: Configuration flags of the command itself (such as `mlops s3`'s
+    ///     `--endpoint-url`), by variable name, in the same top layer.
+    ///   - additionalFlagNames: How each of `additionalFlags` is spelled.
     /// - Throws: `ConfigurationError` or `DotEnvError`.
     func resolveConfiguration(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        additionalFlags: [String: String] = [:], additionalFlagNames: [String: String] = [:]
     ) throws -> ResolvedConfiguration {
         try ConfigurationLoader.resolve(
             environment: environment, dotEnvPath: envFile,
-            flags: configurationFlags, flagNames: Self.configurationFlagNames)
+            flags: configurationFlags.merging(additionalFlags) { $1 },
+            flagNames: Self.configurationFlagNames.merging(additionalFlagNames) { $1 })
     }
 
-    /// The typed configuration: defaults, then the `.env` file, then the environment, then these flags.
+    /// The typed configuration: defaults, then the `.env` file, then the environment, then these flags
+    /// (and `additionalFlags`, see ``resolveConfiguration(environment:additionalFlags:additionalFlagNames:)``).
     ///
     /// - Throws: `ConfigurationError` or `DotEnvError`.
     func loadConfiguration(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        additionalFlags: [String: String] = [:], additionalFlagNames: [String: String] = [:]
     ) throws -> MLOpsConfiguration {
-        let resolved = try resolveConfiguration(environment: environment)
+        let resolved = try resolveConfiguration(
+            environment: environment, additionalFlags: additionalFlags, additionalFlagNames: additionalFlagNames)
         let configuration = try MLOpsConfiguration(resolved: resolved)
         let logger = makeLogger()
         if logger.logLevel <= .debug {

@@ -107,3 +107,121 @@ extension ArtifactError: CLIReportableError {
 
     var explanation: String { description }
 }
+
+// MARK: S3
+
+extension S3Error: CLIReportableError {
+    /// 3 when the bucket, key or upload does not exist; 7 when the server refused the credentials
+    /// (a signature it cannot verify, an unknown access key, an expired or invalid session token, access
+    /// denied); 5 for everything else the server answered.
+    var exitCode: CLIExitCode {
+        if isNotFound { return .notFound }
+        if refusesCredentials { return .configuration }
+        return .serverError
+    }
+
+    /// Whether the server refused who the request came from, rather than what it asked: fixed by
+    /// configuring other credentials. A HEAD request's bare 403 counts: it is what a wrong secret gets.
+    var refusesCredentials: Bool {
+        switch code {
+        case .signatureDoesNotMatch, .invalidAccessKeyId, .authorizationHeaderMalformed,
+            .authorizationQueryParametersError, .expiredToken, .invalidToken, .accessDenied, .forbidden,
+            Code(rawValue: "IncompleteSignature"), Code(rawValue: "InvalidSecurity"),
+            Code(rawValue: "TokenRefreshRequired"):
+            true
+        case .requestTimeTooSkewed:
+            false  // the clock is wrong, not the credentials
+        default:
+            httpStatus == 401 || httpStatus == 403
+        }
+    }
+
+    /// Names the bucket and key as an s3:// URI, what the server said and, for refused credentials,
+    /// which settings to check. Never a credential or a signature: ``S3Error`` keeps neither.
+    var explanation: String {
+        let subject = subjectURI
+        if isNotFound {
+            switch code {
+            case .noSuchBucket: return "bucket '\(bucket ?? "?")' does not exist"
+            case .noSuchUpload: return "no such multipart upload for \(subject)"
+            default: return key == nil ? "bucket '\(bucket ?? "?")' does not exist" : "\(subject) not found"
+            }
+        }
+        // "SignatureDoesNotMatch (HTTP 403) from ListObjectsV2"
+        var what = "\(code)"
+        if let httpStatus { what += " (HTTP \(httpStatus))" }
+        if let operation { what += " from \(operation)" }
+        // A response without an error document has the status as its message: do not say it twice.
+        let said = firstLine.isEmpty || firstLine.hasPrefix("HTTP \(httpStatus ?? 0)") ? "" : ": \(firstLine)"
+        if refusesCredentials {
+            if code == .accessDenied || code == .forbidden {
+                return "the S3 server denied access to \(subject): \(what)\(said); the credentials "
+                    + "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) are wrong or lack permission"
+            }
+            if code == .expiredToken || code == .invalidToken || code == Code(rawValue: "TokenRefreshRequired") {
+                return "the S3 server refused the session token for \(subject): \(what)\(said); renew AWS_SESSION_TOKEN"
+            }
+            return "the S3 server refused the credentials for \(subject): \(what)\(said); check AWS_ACCESS_KEY_ID "
+                + "and AWS_SECRET_ACCESS_KEY (and AWS_REGION)"
+        }
+        switch code {
+        case .bucketAlreadyOwnedByYou:
+            return "bucket '\(bucket ?? "?")' already exists (--ignore-existing accepts that)"
+        case .bucketAlreadyExists:
+            return "bucket name '\(bucket ?? "?")' is taken: \(what)\(said)"
+        case .bucketNotEmpty:
+            return "bucket '\(bucket ?? "?")' is not empty (--force deletes its objects first)"
+        case .requestTimeTooSkewed:
+            return "the S3 server refused the request for \(subject): this machine's clock is too far from the server's"
+        default:
+            return "the S3 server answered \(subject) with \(what)\(said)"
+        }
+    }
+
+    /// `s3://bucket/key`, `s3://bucket`, or `the service` for requests without a bucket.
+    private var subjectURI: String {
+        guard let bucket else { return key.map { "key '\($0)'" } ?? "the service" }
+        guard let key, !key.isEmpty else { return "s3://\(bucket)" }
+        return "s3://\(bucket)/\(key)"
+    }
+
+    /// The first line of the server's message.
+    private var firstLine: String {
+        String(message.prefix { $0 != "\n" && $0 != "\r" })
+    }
+}
+
+extension S3TransferError: CLIReportableError {
+    /// 6 for an argument that cannot work; 1 for a local file that cannot be read or written; 5 when
+    /// the bytes or the server's answers do not match (checksum, object changed, unexpected response).
+    var exitCode: CLIExitCode {
+        switch code {
+        case .invalidArgument: .validation
+        case .cannotRead, .cannotWrite: .failure
+        default: .serverError
+        }
+    }
+
+    /// Names the file, bucket or key concerned.
+    var explanation: String { description }
+}
+
+extension S3URIError: CLIReportableError {
+    var exitCode: CLIExitCode { .validation }
+    var explanation: String { description }
+}
+
+extension CredentialError: CLIReportableError {
+    var exitCode: CLIExitCode { .configuration }
+    var explanation: String { description }
+}
+
+extension S3EndpointError: CLIReportableError {
+    var exitCode: CLIExitCode { .configuration }
+    var explanation: String { description }
+}
+
+extension SigV4Error: CLIReportableError {
+    var exitCode: CLIExitCode { .validation }
+    var explanation: String { description }
+}

@@ -18,11 +18,18 @@ struct TransferProgressLine: Sendable {
     /// The callback to hand a transfer, or `nil` when nothing is drawn.
     var callback: (@Sendable (ArtifactTransferProgress) -> Void)? {
         guard isEnabled else { return nil }
-        return { progress in
-            let line = "\r\(progress.filesDone)/\(progress.filesTotal) files, "
-                + "\(Self.size(progress.bytesDone)) of \(Self.size(progress.bytesTotal))"
-            StandardStream.write(line + "\u{1B}[K", to: StandardStream.standardError)
+        return { [self] progress in
+            draw(
+                filesDone: progress.filesDone, filesTotal: progress.filesTotal, bytesDone: progress.bytesDone,
+                bytesTotal: progress.bytesTotal)
         }
+    }
+
+    /// Redraws the line with these counts (nothing when disabled).
+    func draw(filesDone: Int, filesTotal: Int, bytesDone: Int64, bytesTotal: Int64) {
+        guard isEnabled else { return }
+        let line = "\r\(filesDone)/\(filesTotal) files, \(Self.size(bytesDone)) of \(Self.size(bytesTotal))"
+        StandardStream.write(line + "\u{1B}[K", to: StandardStream.standardError)
     }
 
     /// Ends the line.
