@@ -25,16 +25,13 @@ public struct S3ArtifactStore: ArtifactStore {
 
     /// The store an `s3://bucket/prefix` URI names.
     public init(client: S3Client, uri: String) throws(ArtifactError) {
-        guard uri.hasPrefix("s3://") else {
-            throw ArtifactError(code: .invalidPath, detail: "'\(uri)' is not an s3:// URI")
+        let parsed: S3URI
+        do {
+            parsed = try S3URI(parsing: uri)
+        } catch {
+            throw ArtifactError(code: .invalidPath, detail: "\(error)")
         }
-        let rest = uri.dropFirst("s3://".count)
-        let bucket = String(rest.prefix { $0 != "/" })
-        guard !bucket.isEmpty else {
-            throw ArtifactError(code: .invalidPath, detail: "'\(uri)' names no bucket")
-        }
-        let prefix = rest.dropFirst(bucket.count).drop { $0 == "/" }
-        try self.init(client: client, bucket: bucket, root: String(prefix))
+        try self.init(client: client, bucket: parsed.bucket, root: String(parsed.key.drop { $0 == "/" }))
     }
 
     public func list(_ path: String) async throws -> [ArtifactEntry] {
