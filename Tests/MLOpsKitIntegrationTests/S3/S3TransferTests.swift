@@ -71,6 +71,39 @@ struct S3TransferTests {
     }
 
     @Test(arguments: S3TestServers.names)
+    func aPartChangedAfterSigningIsRefusedAndTheUploadAborted(serverName: String) async throws {
+        let server = try S3TestServers.server(named: serverName)
+        let file = try S3TestServers.randomFile(size: 12 << 20)
+        let directory = file.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Part 2 is sent from a file of the same length with other bytes: only the part's SHA-256 (in
+        // the signature, and in x-amz-checksum-sha256) can tell.
+        let impostor = try S3TestServers.randomFile(size: 12 << 20)
+        defer { try? FileManager.default.removeItem(at: impostor.deletingLastPathComponent()) }
+        let tampering = FaultInjectingTransport { request, _ in
+            guard request.operationName == "UploadPart", request.url.query?.contains("partNumber=2") == true else { return nil }
+            return .alter { request in
+                var changed = request
+                if case .fileRegion(_, let offset, let length) = request.body {
+                    changed.body = .fileRegion(impostor, offset: offset, length: length)
+                }
+                return changed
+            }
+        }
+        let client = try server.client(transport: tampering)
+        try await S3TestServers.withBucket(on: server) { (_: S3Client, bucket: String) async throws in
+            let error = await #expect(throws: S3Error.self) {
+                try await client.uploadFile(at: file, bucket: bucket, key: "tampered")
+            }
+            #expect(
+                [.xAmzContentSHA256Mismatch, .badDigest, .signatureDoesNotMatch, S3Error.Code(rawValue: "InvalidDigest")]
+                    .contains(error?.code), "\(String(describing: error))")
+            #expect(try await client.listMultipartUploads(bucket: bucket).isEmpty)
+            #expect(try await client.objectExists(bucket: bucket, key: "tampered") == false)
+        }
+    }
+
+    @Test(arguments: S3TestServers.names)
     func aCancelledUploadIsAborted(serverName: String) async throws {
         let server = try S3TestServers.server(named: serverName)
         let file = try S3TestServers.randomFile(size: 16 << 20)

@@ -13,35 +13,39 @@ import Crypto
     import Darwin
 #endif
 
-/// The MD5 (for `Content-MD5` and ETags) and SHA-256 (for signed payloads) of some bytes, computed in
-/// one pass.
+/// The MD5 (for `Content-MD5` and ETags) and SHA-256 (for signed payloads and `x-amz-checksum-sha256`)
+/// of some bytes, each when asked for, computed in one pass.
 struct ContentDigest: Sendable, Hashable {
-    /// The raw 16-byte MD5.
-    var md5: [UInt8]
-    /// The SHA-256 in lower-case hex, when asked for.
-    var sha256Hex: String?
+    /// The raw 16-byte MD5, when asked for.
+    var md5: [UInt8]?
+    /// The raw 32-byte SHA-256, when asked for.
+    var sha256: [UInt8]?
 
-    var md5Base64: String { Data(md5).base64EncodedString() }
-    var md5Hex: String { SigV4Encoding.hex(md5) }
+    var md5Base64: String? { md5.map { Data($0).base64EncodedString() } }
+    var md5Hex: String? { md5.map { SigV4Encoding.hex($0) } }
+    var sha256Hex: String? { sha256.map { SigV4Encoding.hex($0) } }
+    var sha256Base64: String? { sha256.map { Data($0).base64EncodedString() } }
 
     /// How much of a file is read at a time while hashing.
     static let chunkSize = 1 << 20
 
-    static func of(_ data: Data, sha256: Bool) -> ContentDigest {
+    static func of(_ data: Data, md5: Bool = true, sha256: Bool) -> ContentDigest {
         ContentDigest(
-            md5: Array(Insecure.MD5.hash(data: data)),
-            sha256Hex: sha256 ? SigV4Encoding.hex(SHA256.hash(data: data)) : nil)
+            md5: md5 ? Array(Insecure.MD5.hash(data: data)) : nil,
+            sha256: sha256 ? Array(SHA256.hash(data: data)) : nil)
     }
 
     /// The digests of `length` bytes of `file` from `offset`.
     ///
     /// - Throws: ``S3TransferError`` when the file cannot be read or is shorter than the region.
-    static func of(file: URL, offset: Int64, length: Int64, sha256: Bool) throws(S3TransferError) -> ContentDigest {
+    static func of(file: URL, offset: Int64, length: Int64, md5: Bool = true, sha256: Bool) throws(S3TransferError)
+        -> ContentDigest
+    {
         let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .cannotRead(file, reason: S3TransferError.systemError) }
         defer { close(descriptor) }
-        var md5 = Insecure.MD5()
-        var sha = sha256 ? SHA256() : nil
+        var md5Hasher = md5 ? Insecure.MD5() : nil
+        var shaHasher = sha256 ? SHA256() : nil
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var done: Int64 = 0
@@ -56,11 +60,11 @@ struct ContentDigest: Sendable, Hashable {
                 throw .cannotRead(file, reason: "the file ended after \(offset + done) bytes; expected \(offset + length)")
             }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            md5.update(bufferPointer: chunk)
-            sha?.update(bufferPointer: chunk)
+            md5Hasher?.update(bufferPointer: chunk)
+            shaHasher?.update(bufferPointer: chunk)
             done += Int64(count)
         }
-        return ContentDigest(md5: Array(md5.finalize()), sha256Hex: sha.map { SigV4Encoding.hex($0.finalize()) })
+        return ContentDigest(md5: md5Hasher.map { Array($0.finalize()) }, sha256: shaHasher.map { Array($0.finalize()) })
     }
 
     /// The ETag S3 gives an object completed from parts with these MD5s: the MD5 of the concatenated

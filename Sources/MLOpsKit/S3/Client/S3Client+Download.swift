@@ -118,7 +118,7 @@ extension S3Client {
     private func verify(_ file: URL, against attributes: S3ObjectAttributes, bucket: String) async throws {
         let size = attributes.size
         if let expected = attributes.contentMD5Hex {
-            let actual = try ContentDigest.of(file: file, offset: 0, length: size, sha256: false).md5Hex
+            let actual = try ContentDigest.of(file: file, offset: 0, length: size, sha256: false).md5Hex ?? ""
             guard actual == expected else {
                 throw S3TransferError(
                     code: .checksumMismatch,
@@ -132,7 +132,7 @@ extension S3Client {
             var offset: Int64 = 0
             while offset < size {
                 let length = min(partSize, size - offset)
-                md5s.append(try ContentDigest.of(file: file, offset: offset, length: length, sha256: false).md5)
+                md5s.append(try ContentDigest.of(file: file, offset: offset, length: length, sha256: false).md5 ?? [])
                 offset += length
             }
             let actual = ContentDigest.multipartETag(partMD5s: md5s)

@@ -14,10 +14,20 @@ extension S3Client {
     public func createMultipartUpload(
         bucket: String, key: String, contentType: String? = nil, metadata: [String: String] = [:]
     ) async throws -> MultipartUpload {
+        try await createMultipartUpload(
+            bucket: bucket, key: key, contentType: contentType, metadata: metadata, checksumSHA256: false)
+    }
+
+    /// CreateMultipartUpload, announcing `x-amz-checksum-algorithm: SHA256` when every part will carry
+    /// `x-amz-checksum-sha256` (AWS then requires the parts' checksums in CompleteMultipartUpload).
+    func createMultipartUpload(
+        bucket: String, key: String, contentType: String?, metadata: [String: String], checksumSHA256: Bool
+    ) async throws -> MultipartUpload {
         try Self.validate(key: key)
+        var headers = try Self.objectHeaders(contentType: contentType, metadata: metadata)
+        if checksumSHA256 { headers["x-amz-checksum-algorithm"] = "SHA256" }
         var request = S3Request(
-            "CreateMultipartUpload", .post, bucket: bucket, key: key, query: [("uploads", "")],
-            headers: try Self.objectHeaders(contentType: contentType, metadata: metadata))
+            "CreateMultipartUpload", .post, bucket: bucket, key: key, query: [("uploads", "")], headers: headers)
         // Sent twice it would start two uploads, the first never completed or aborted.
         request.isIdempotent = false
         let upload = try await perform(request, decoding: { try MultipartUpload.decodeInitiateResult(xml: $0) })
@@ -51,15 +61,16 @@ extension S3Client {
         guard let eTag = response.headers["ETag"].map(S3XMLDecoding.eTag), !eTag.isEmpty else {
             throw S3TransferError(code: .unexpectedResponse, detail: "UploadPart \(partNumber) of \(bucket)/\(key) returned no ETag")
         }
-        if let sent = body.contentMD5.flatMap({ Data(base64Encoded: $0) }).map({ SigV4Encoding.hex($0) }),
-            eTag.utf8.count == 32, eTag.lowercased() != sent,
+        if let sent = body.digest.md5Hex, eTag.utf8.count == 32, eTag.lowercased() != sent,
             response.headers["x-amz-server-side-encryption"].map({ $0 == "AES256" }) ?? true
         {
             throw S3TransferError(
                 code: .checksumMismatch,
                 detail: "part \(partNumber) of \(bucket)/\(key): the server stored MD5 \(eTag), the part sent has MD5 \(sent)")
         }
-        return UploadedPart(partNumber: partNumber, eTag: eTag, size: body.length)
+        return UploadedPart(
+            partNumber: partNumber, eTag: eTag, size: body.length,
+            checksumSHA256: body.sendsChecksumSHA256 ? body.digest.sha256Base64 : nil)
     }
 
     /// Completes an upload from its parts (CompleteMultipartUpload). An `<Error>` the server sends inside

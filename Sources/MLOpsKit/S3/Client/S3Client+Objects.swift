@@ -45,7 +45,7 @@ extension S3Client {
         if range == nil, configuration.verifiesDownloads,
             let expected = S3ObjectAttributes(key: key, headers: response.headers).contentMD5Hex
         {
-            let actual = ContentDigest.of(response.body, sha256: false).md5Hex
+            let actual = ContentDigest.of(response.body, sha256: false).md5Hex ?? ""
             guard actual == expected else {
                 throw S3TransferError(
                     code: .checksumMismatch,
@@ -80,9 +80,7 @@ extension S3Client {
         request.timeout = Self.transferTimeout
         let response = try await perform(request)
         let stored = S3ObjectAttributes(key: key, headers: response.headers)
-        if let returned = stored.contentMD5Hex, let sent = body.contentMD5,
-            let sentHex = Data(base64Encoded: sent).map({ SigV4Encoding.hex($0) }), returned != sentHex
-        {
+        if let returned = stored.contentMD5Hex, let sentHex = body.digest.md5Hex, returned != sentHex {
             throw S3TransferError(
                 code: .checksumMismatch,
                 detail: "\(bucket)/\(key): the server stored MD5 \(returned), the body sent has MD5 \(sentHex)")

@@ -85,6 +85,9 @@ extension S3Client {
             isIdempotent: request.isIdempotent,
             operationName: request.operation)
         if let md5 = request.body.contentMD5 { http.headers["Content-MD5"] = md5 }
+        if request.body.sendsChecksumSHA256, let checksum = request.body.digest.sha256Base64 {
+            http.headers["x-amz-checksum-sha256"] = checksum
+        }
         let signer = SigV4Signer(credentials: credentials, region: endpoint.region)
         return signer.sign(http, payload: request.body.payloadHash, date: Date())
     }

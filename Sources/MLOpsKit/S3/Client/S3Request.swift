@@ -52,33 +52,50 @@ struct S3RequestBody: Sendable {
     var content: HTTPRequest.Body
     /// The body's length in bytes.
     var length: Int64
-    /// The body's MD5, base64-encoded, for `Content-MD5`; `nil` for no body.
-    var contentMD5: String?
-    /// The body's SHA-256 in hex, when it was computed.
-    var sha256: String?
+    /// The body's digests: MD5 for `Content-MD5`, SHA-256 for the signed payload hash and
+    /// `x-amz-checksum-sha256`.
+    var digest: ContentDigest
+    /// Whether the SHA-256 goes into the signature (`x-amz-content-sha256`) rather than `UNSIGNED-PAYLOAD`.
+    var signsPayload: Bool
+    /// Whether the SHA-256 is also sent as `x-amz-checksum-sha256`, which servers that do not check the
+    /// payload hash (SeaweedFS) verify.
+    var sendsChecksumSHA256 = false
 
-    static let none = S3RequestBody(content: .none, length: 0, contentMD5: nil, sha256: nil)
+    static let none = S3RequestBody(content: .none, length: 0, digest: ContentDigest(), signsPayload: false)
 
     /// `data` with its MD5 and, when `signed`, its SHA-256.
     static func bytes(_ data: Data, signed: Bool) -> S3RequestBody {
-        let digest = ContentDigest.of(data, sha256: signed)
-        return S3RequestBody(content: .bytes(data), length: Int64(data.count), contentMD5: digest.md5Base64, sha256: digest.sha256Hex)
+        S3RequestBody(
+            content: .bytes(data), length: Int64(data.count), digest: .of(data, sha256: signed), signsPayload: signed)
     }
 
-    /// `length` bytes of `file` from `offset`, read once now to compute the digests and again, from the
-    /// page cache, as the transport sends them.
+    /// `length` bytes of `file` from `offset` with its MD5 and, when `signed`, its SHA-256. The file is
+    /// read once now to compute the digests and again, from the page cache, as the transport sends it.
     static func fileRegion(_ file: URL, offset: Int64, length: Int64, signed: Bool) throws(S3TransferError)
         -> S3RequestBody
     {
-        let digest = try ContentDigest.of(file: file, offset: offset, length: length, sha256: signed)
-        return S3RequestBody(
+        S3RequestBody(
             content: .fileRegion(file, offset: offset, length: length), length: length,
-            contentMD5: digest.md5Base64, sha256: digest.sha256Hex)
+            digest: try .of(file: file, offset: offset, length: length, sha256: signed), signsPayload: signed)
     }
+
+    /// One part of a multipart upload: its SHA-256 alone, signed when `signed` and always sent as
+    /// `x-amz-checksum-sha256`. One SHA-256 costs less than half an MD5, and every server checks one or
+    /// the other of the two places it goes.
+    static func part(_ file: URL, offset: Int64, length: Int64, signed: Bool) throws(S3TransferError) -> S3RequestBody {
+        S3RequestBody(
+            content: .fileRegion(file, offset: offset, length: length), length: length,
+            digest: try .of(file: file, offset: offset, length: length, md5: false, sha256: true), signsPayload: signed,
+            sendsChecksumSHA256: true)
+    }
+
+    /// The body's MD5, base64-encoded, for `Content-MD5`.
+    var contentMD5: String? { digest.md5Base64 }
 
     /// What `x-amz-content-sha256` says about this body.
     var payloadHash: PayloadHash {
         if case .none = content { return .emptyBody }
-        return sha256.map(PayloadHash.sha256) ?? .unsigned
+        guard signsPayload, let hex = digest.sha256Hex else { return .unsigned }
+        return .sha256(hex)
     }
 }

@@ -15,9 +15,15 @@ public struct UploadedPart: Sendable, Hashable {
     public var size: Int64?
     /// When the part was uploaded, when known.
     public var lastModified: Date?
+    /// The part's SHA-256, base64-encoded, when it was uploaded with `x-amz-checksum-sha256`; named
+    /// again in CompleteMultipartUpload.
+    public var checksumSHA256: String?
 
     /// Creates a part.
-    public init(partNumber: Int, eTag: String, size: Int64? = nil, lastModified: Date? = nil) {
+    public init(
+        partNumber: Int, eTag: String, size: Int64? = nil, lastModified: Date? = nil, checksumSHA256: String? = nil
+    ) {
+        self.checksumSHA256 = checksumSHA256
         self.partNumber = partNumber
         self.eTag = eTag
         self.size = size

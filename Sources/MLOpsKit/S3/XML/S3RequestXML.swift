@@ -27,7 +27,11 @@ enum S3RequestXML {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUpload xmlns=\"\(namespace)\">"
         for part in parts.sorted(by: { $0.partNumber < $1.partNumber }) {
             let eTag = try escaped("\"\(part.eTag)\"", what: "ETag")
-            xml += "<Part><PartNumber>\(part.partNumber)</PartNumber><ETag>\(eTag)</ETag></Part>"
+            xml += "<Part><PartNumber>\(part.partNumber)</PartNumber><ETag>\(eTag)</ETag>"
+            if let checksum = part.checksumSHA256 {
+                xml += "<ChecksumSHA256>\(try escaped(checksum, what: "checksum"))</ChecksumSHA256>"
+            }
+            xml += "</Part>"
         }
         xml += "</CompleteMultipartUpload>"
         return Data(xml.utf8)
