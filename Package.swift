@@ -28,11 +28,14 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        // CRC-32C with the CPU's CRC instruction, for S3's x-amz-checksum-crc32c.
+        .target(name: "CMLOpsKitChecksum"),
         .target(
             name: "MLOpsKit",
             dependencies: [
                 "CCurl",
                 "CLibXML2",
+                "CMLOpsKitChecksum",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -73,7 +76,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CMLOpsKitChecksum" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -15,17 +15,17 @@ extension S3Client {
         bucket: String, key: String, contentType: String? = nil, metadata: [String: String] = [:]
     ) async throws -> MultipartUpload {
         try await createMultipartUpload(
-            bucket: bucket, key: key, contentType: contentType, metadata: metadata, checksumSHA256: false)
+            bucket: bucket, key: key, contentType: contentType, metadata: metadata, checksumCRC32C: false)
     }
 
-    /// CreateMultipartUpload, announcing `x-amz-checksum-algorithm: SHA256` when every part will carry
-    /// `x-amz-checksum-sha256` (AWS then requires the parts' checksums in CompleteMultipartUpload).
+    /// CreateMultipartUpload, announcing `x-amz-checksum-algorithm: CRC32C` when every part will carry
+    /// `x-amz-checksum-crc32c` (AWS then requires the parts' checksums in CompleteMultipartUpload).
     func createMultipartUpload(
-        bucket: String, key: String, contentType: String?, metadata: [String: String], checksumSHA256: Bool
+        bucket: String, key: String, contentType: String?, metadata: [String: String], checksumCRC32C: Bool
     ) async throws -> MultipartUpload {
         try Self.validate(key: key)
         var headers = try Self.objectHeaders(contentType: contentType, metadata: metadata)
-        if checksumSHA256 { headers["x-amz-checksum-algorithm"] = "SHA256" }
+        if checksumCRC32C { headers["x-amz-checksum-algorithm"] = "CRC32C" }
         var request = S3Request(
             "CreateMultipartUpload", .post, bucket: bucket, key: key, query: [("uploads", "")], headers: headers)
         // Sent twice it would start two uploads, the first never completed or aborted.
@@ -70,7 +70,7 @@ extension S3Client {
         }
         return UploadedPart(
             partNumber: partNumber, eTag: eTag, size: body.length,
-            checksumSHA256: body.sendsChecksumSHA256 ? body.digest.sha256Base64 : nil)
+            checksumCRC32C: body.digest.crc32cBase64)
     }
 
     /// Completes an upload from its parts (CompleteMultipartUpload). An `<Error>` the server sends inside

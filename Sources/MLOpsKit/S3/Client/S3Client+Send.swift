@@ -85,9 +85,7 @@ extension S3Client {
             isIdempotent: request.isIdempotent,
             operationName: request.operation)
         if let md5 = request.body.contentMD5 { http.headers["Content-MD5"] = md5 }
-        if request.body.sendsChecksumSHA256, let checksum = request.body.digest.sha256Base64 {
-            http.headers["x-amz-checksum-sha256"] = checksum
-        }
+        if let checksum = request.body.digest.crc32cBase64 { http.headers["x-amz-checksum-crc32c"] = checksum }
         let signer = SigV4Signer(credentials: credentials, region: endpoint.region)
         return signer.sign(http, payload: request.body.payloadHash, date: Date())
     }

@@ -19,9 +19,10 @@ extension S3Client {
     /// ``Configuration/concurrency`` parts in flight.
     ///
     /// The file is streamed from disk, never read into memory whole: each part is read once to compute
-    /// its SHA-256 and again as it is sent. The SHA-256 goes into the signature (when payloads are
-    /// signed) and into `x-amz-checksum-sha256`, so the server refuses a part changed on the way whether
-    /// it checks payload hashes (AWS, MinIO, the JuiceFS gateway) or flexible checksums (AWS, SeaweedFS).
+    /// its checksums and again as it is sent. Its SHA-256 goes into the signature (when payloads are
+    /// signed) and its CRC-32C into `x-amz-checksum-crc32c`, so the server refuses a part changed on the
+    /// way whether it checks payload hashes (AWS, MinIO, the JuiceFS gateway) or flexible checksums (AWS,
+    /// SeaweedFS).
     /// Each part is retried on its own. A file below the threshold goes in one PutObject with
     /// `Content-MD5`, checked against the returned ETag.
     ///
@@ -48,7 +49,7 @@ extension S3Client {
         }
         let partSize = try Self.partSize(for: size, preferred: configuration.partSize)
         let upload = try await createMultipartUpload(
-            bucket: bucket, key: key, contentType: contentType, metadata: metadata, checksumSHA256: true)
+            bucket: bucket, key: key, contentType: contentType, metadata: metadata, checksumCRC32C: true)
         do {
             let parts = try await uploadParts(
                 of: file, size: size, partSize: partSize, bucket: bucket, key: key, uploadID: upload.uploadID,

@@ -52,14 +52,11 @@ struct S3RequestBody: Sendable {
     var content: HTTPRequest.Body
     /// The body's length in bytes.
     var length: Int64
-    /// The body's digests: MD5 for `Content-MD5`, SHA-256 for the signed payload hash and
-    /// `x-amz-checksum-sha256`.
+    /// The body's digests: MD5 for `Content-MD5`, SHA-256 for the signed payload hash, CRC-32C for
+    /// `x-amz-checksum-crc32c`.
     var digest: ContentDigest
     /// Whether the SHA-256 goes into the signature (`x-amz-content-sha256`) rather than `UNSIGNED-PAYLOAD`.
     var signsPayload: Bool
-    /// Whether the SHA-256 is also sent as `x-amz-checksum-sha256`, which servers that do not check the
-    /// payload hash (SeaweedFS) verify.
-    var sendsChecksumSHA256 = false
 
     static let none = S3RequestBody(content: .none, length: 0, digest: ContentDigest(), signsPayload: false)
 
@@ -79,14 +76,15 @@ struct S3RequestBody: Sendable {
             digest: try .of(file: file, offset: offset, length: length, sha256: signed), signsPayload: signed)
     }
 
-    /// One part of a multipart upload: its SHA-256 alone, signed when `signed` and always sent as
-    /// `x-amz-checksum-sha256`. One SHA-256 costs less than half an MD5, and every server checks one or
-    /// the other of the two places it goes.
+    /// One part of a multipart upload: its SHA-256 in the signature when `signed`, and its CRC-32C in
+    /// `x-amz-checksum-crc32c` always; no MD5. Servers check one or the other: the payload hash (AWS,
+    /// MinIO, the JuiceFS gateway) or the flexible checksum (AWS, SeaweedFS). Both cost the server and
+    /// this side far less CPU than an MD5, which matters most when both share a machine.
     static func part(_ file: URL, offset: Int64, length: Int64, signed: Bool) throws(S3TransferError) -> S3RequestBody {
         S3RequestBody(
             content: .fileRegion(file, offset: offset, length: length), length: length,
-            digest: try .of(file: file, offset: offset, length: length, md5: false, sha256: true), signsPayload: signed,
-            sendsChecksumSHA256: true)
+            digest: try .of(file: file, offset: offset, length: length, md5: false, sha256: signed, crc32c: true),
+            signsPayload: signed)
     }
 
     /// The body's MD5, base64-encoded, for `Content-MD5`.

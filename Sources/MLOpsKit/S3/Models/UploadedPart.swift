@@ -15,15 +15,15 @@ public struct UploadedPart: Sendable, Hashable {
     public var size: Int64?
     /// When the part was uploaded, when known.
     public var lastModified: Date?
-    /// The part's SHA-256, base64-encoded, when it was uploaded with `x-amz-checksum-sha256`; named
-    /// again in CompleteMultipartUpload.
-    public var checksumSHA256: String?
+    /// The part's CRC-32C as S3 writes it (base64 of the big-endian value), when it was uploaded with
+    /// `x-amz-checksum-crc32c`; named again in CompleteMultipartUpload.
+    public var checksumCRC32C: String?
 
     /// Creates a part.
     public init(
-        partNumber: Int, eTag: String, size: Int64? = nil, lastModified: Date? = nil, checksumSHA256: String? = nil
+        partNumber: Int, eTag: String, size: Int64? = nil, lastModified: Date? = nil, checksumCRC32C: String? = nil
     ) {
-        self.checksumSHA256 = checksumSHA256
+        self.checksumCRC32C = checksumCRC32C
         self.partNumber = partNumber
         self.eTag = eTag
         self.size = size

@@ -28,8 +28,8 @@ enum S3RequestXML {
         for part in parts.sorted(by: { $0.partNumber < $1.partNumber }) {
             let eTag = try escaped("\"\(part.eTag)\"", what: "ETag")
             xml += "<Part><PartNumber>\(part.partNumber)</PartNumber><ETag>\(eTag)</ETag>"
-            if let checksum = part.checksumSHA256 {
-                xml += "<ChecksumSHA256>\(try escaped(checksum, what: "checksum"))</ChecksumSHA256>"
+            if let checksum = part.checksumCRC32C {
+                xml += "<ChecksumCRC32C>\(try escaped(checksum, what: "checksum"))</ChecksumCRC32C>"
             }
             xml += "</Part>"
         }

@@ -185,6 +185,29 @@ import Testing
         #expect(ContentDigest.multipartETag(partMD5s: parts) == expected)
     }
 
+    @Test func crc32cMatchesPublishedVectorsInOneGoAndInPieces() throws {
+        // RFC 3720 (iSCSI), appendix B.4, and the "123456789" check value of CRC-32C.
+        let vectors: [(Data, UInt32)] = [
+            (Data("123456789".utf8), 0xE306_9283), (Data(repeating: 0, count: 32), 0x8A91_36AA),
+            (Data(repeating: 0xFF, count: 32), 0x62A8_AB43), (Data((0..<32).map { UInt8($0) }), 0x46DD_794E),
+            (Data(), 0),
+        ]
+        for (data, expected) in vectors {
+            #expect(ContentDigest.of(data, md5: false, sha256: false, crc32c: true).crc32c == expected)
+        }
+        #expect(ContentDigest.of(Data("123456789".utf8), sha256: false, crc32c: true).crc32cBase64 == "4waSgw==")
+        // Across the file reader's chunk boundaries and at odd offsets.
+        let data = Data((0..<3_000_001).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let whole = ContentDigest.of(data, md5: false, sha256: false, crc32c: true).crc32c
+        let fromFile = try ContentDigest.of(file: file, offset: 0, length: 3_000_001, md5: false, sha256: false, crc32c: true)
+        #expect(fromFile.crc32c == whole)
+        let region = try ContentDigest.of(file: file, offset: 3, length: 1_048_580, md5: false, sha256: false, crc32c: true)
+        #expect(region.crc32c == ContentDigest.of(data.subdata(in: 3..<1_048_583), md5: false, sha256: false, crc32c: true).crc32c)
+    }
+
     @Test func fileDigestsMatchInMemoryDigestsForAnyRegion() throws {
         let data = Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)")
