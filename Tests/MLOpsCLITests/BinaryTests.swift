@@ -7,23 +7,23 @@ struct BinaryTests {
     /// Nothing listens on the discard port.
     static let deadServer = "http://127.0.0.1:9"
 
-    @Test func printsItsVersion() throws {
-        let result = try CLIRunner.run(["--version"])
+    @Test func printsItsVersion() async throws {
+        let result = try await CLIRunner.run(["--version"])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 
     @Test(arguments: ["bash", "zsh", "fish"])
-    func generatesCompletionScripts(shell: String) throws {
-        let result = try CLIRunner.run(["--generate-completion-script", shell])
+    func generatesCompletionScripts(shell: String) async throws {
+        let result = try await CLIRunner.run(["--generate-completion-script", shell])
         #expect(result.status == 0, "\(result)")
         for word in ["alias", "promote", "experiments", "runs", "models", "model-name"] {
             #expect(result.stdout.contains(word), "\(shell) completions lack \(word)")
         }
     }
 
-    @Test func unreachableServerExitsWithStatusFourWithoutThePassword() throws {
-        let result = try CLIRunner.run([
+    @Test func unreachableServerExitsWithStatusFourWithoutThePassword() async throws {
+        let result = try await CLIRunner.run([
             "alias", "get", "--model-name", "iris", "--alias", "Production",
             "--tracking-uri", "http://alice:s3cret-pw@127.0.0.1:9", "--timeout", "2",
         ])
@@ -35,8 +35,8 @@ struct BinaryTests {
         #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result)")
     }
 
-    @Test func unreachableServerWithDebugStillHidesThePassword() throws {
-        let result = try CLIRunner.run([
+    @Test func unreachableServerWithDebugStillHidesThePassword() async throws {
+        let result = try await CLIRunner.run([
             "models", "list", "--tracking-uri", "http://alice:s3cret-pw@127.0.0.1:9", "--timeout", "2", "--debug",
         ])
         #expect(result.status == 4, "\(result)")
@@ -44,18 +44,18 @@ struct BinaryTests {
         #expect(!result.stderr.contains("s3cret-pw"), "\(result)")
     }
 
-    @Test func malformedTrackingURIIsAConfigurationError() throws {
-        let result = try CLIRunner.run(["models", "list", "--tracking-uri", "ht!tp://x"])
+    @Test func malformedTrackingURIIsAConfigurationError() async throws {
+        let result = try await CLIRunner.run(["models", "list", "--tracking-uri", "ht!tp://x"])
         #expect(result.status == 7, "\(result)")
         #expect(result.stderr.contains("MLFLOW_TRACKING_URI"), "\(result)")
         #expect(result.stderr.contains("ht!tp://x"), "\(result)")
         #expect(result.stderr.contains("--tracking-uri"), "names where the value came from: \(result)")
     }
 
-    @Test func overlongParamIsRejectedBeforeSending() throws {
+    @Test func overlongParamIsRejectedBeforeSending() async throws {
         // The server is unreachable: reaching it would exit with status 4, not 6.
         let value = String(repeating: "x", count: 6001)
-        let result = try CLIRunner.run([
+        let result = try await CLIRunner.run([
             "runs", "log", "0123456789abcdef", "--param", "big=\(value)", "--tracking-uri", Self.deadServer,
         ])
         #expect(result.status == 6, "\(result)")
@@ -70,15 +70,15 @@ struct BinaryTests {
         (["--tag", "=x"], "--tag '=x'"),
         ([], "nothing to log"),
     ])
-    func malformedLogArgumentsExitWithStatusSix(arguments: [String], named: String) throws {
-        let result = try CLIRunner.run(
+    func malformedLogArgumentsExitWithStatusSix(arguments: [String], named: String) async throws {
+        let result = try await CLIRunner.run(
             ["runs", "log", "0123456789abcdef"] + arguments + ["--tracking-uri", Self.deadServer])
         #expect(result.status == 6, "\(result)")
         #expect(result.stderr.contains(named), "\(result)")
     }
 
-    @Test func badCandidatesExitWithStatusSix() throws {
-        let result = try CLIRunner.run([
+    @Test func badCandidatesExitWithStatusSix() async throws {
+        let result = try await CLIRunner.run([
             "alias", "promote", "--model-name", "iris", "--metric", "accuracy", "--candidates", "best",
             "--tracking-uri", Self.deadServer,
         ])
@@ -86,14 +86,14 @@ struct BinaryTests {
         #expect(result.stderr.contains("--candidates 'best'"), "\(result)")
     }
 
-    @Test func usageErrorsExitWithStatusTwo() throws {
-        let result = try CLIRunner.run(["alias", "set", "--model-name", "iris"])
+    @Test func usageErrorsExitWithStatusTwo() async throws {
+        let result = try await CLIRunner.run(["alias", "set", "--model-name", "iris"])
         #expect(result.status == 2, "\(result)")
         #expect(result.stderr.contains("--version"), "\(result)")
     }
 
-    @Test func configShowJSONParses() throws {
-        let result = try CLIRunner.run([
+    @Test func configShowJSONParses() async throws {
+        let result = try await CLIRunner.run([
             "config", "show", "--json", "--tracking-uri", "http://alice:s3cret-pw@mlflow:5000",
         ])
         #expect(result.status == 0, "\(result)")

@@ -12,8 +12,8 @@ struct S3BinaryTests {
         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/mlops-cli-tests/credentials",
     ]
 
-    private func mlops(_ arguments: [String], environment: [String: String] = deadEndpoint) throws -> CLIRunner.Result {
-        try CLIRunner.run(["s3"] + arguments, extraEnvironment: environment)
+    private func mlops(_ arguments: [String], environment: [String: String] = deadEndpoint) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(["s3"] + arguments, extraEnvironment: environment)
     }
 
     @Test(arguments: [
@@ -27,8 +27,8 @@ struct S3BinaryTests {
         (["presign", "s3://bucket"], "s3://bucket", "one object"),
         (["rm", "s3://bucket"], "s3://bucket", "--recursive"),
     ])
-    func badURIsExitWithStatusSixNamingTheInput(arguments: [String], input: String, reason: String) throws {
-        let result = try mlops(arguments)
+    func badURIsExitWithStatusSixNamingTheInput(arguments: [String], input: String, reason: String) async throws {
+        let result = try await mlops(arguments)
         #expect(result.status == 6, "\(result)")
         #expect(result.stderr.hasPrefix("Error: invalid S3 URI '\(input)': "), "\(result)")
         #expect(result.stderr.contains(reason), "\(result)")
@@ -41,21 +41,21 @@ struct S3BinaryTests {
         ["cp", "a.txt", "s3://bucket/a", "--concurrency", "0"],
         ["ls", "s3://bucket", "--no-such-flag"],
     ])
-    func misusedCommandLinesExitWithStatusTwo(arguments: [String]) throws {
-        let result = try mlops(arguments)
+    func misusedCommandLinesExitWithStatusTwo(arguments: [String]) async throws {
+        let result = try await mlops(arguments)
         #expect(result.status == 2, "\(result)")
     }
 
-    @Test func localFilesAreCheckedBeforeSending() throws {
+    @Test func localFilesAreCheckedBeforeSending() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-s3-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let missing = try mlops(["cp", directory.appendingPathComponent("nope.bin").path, "s3://bucket/"])
+        let missing = try await mlops(["cp", directory.appendingPathComponent("nope.bin").path, "s3://bucket/"])
         #expect(missing.status == 3, "\(missing)")
         #expect(missing.stderr.contains("no such file: \(directory.path)/nope.bin"), "\(missing)")
-        let notRecursive = try mlops(["cp", directory.path, "s3://bucket/"])
+        let notRecursive = try await mlops(["cp", directory.path, "s3://bucket/"])
         #expect(notRecursive.status == 6, "\(notRecursive)")
         #expect(notRecursive.stderr.contains("--recursive"), "\(notRecursive)")
-        let prefix = try mlops(["cp", "s3://bucket/dir/", directory.path])
+        let prefix = try await mlops(["cp", "s3://bucket/dir/", directory.path])
         #expect(prefix.status == 6, "\(prefix)")
         #expect(prefix.stderr.contains("s3://bucket/dir/ names a bucket or prefix"), "\(prefix)")
     }
@@ -69,14 +69,14 @@ struct S3BinaryTests {
         ("data//x.txt", "empty path segment"),
         ("data/..", "'..' segment"),
     ])
-    func recursiveDownloadsRefuseKeysThatWouldLeaveTheDestination(key: String, reason: String) throws {
+    func recursiveDownloadsRefuseKeysThatWouldLeaveTheDestination(key: String, reason: String) async throws {
         let server = try HostileS3Server(keys: ["data/a ok.txt", key, "data/z ok.txt"])
         defer { server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-s3-\(UUID().uuidString)")
         let destination = directory.appendingPathComponent("one/two/out")
         var environment = Self.deadEndpoint
         environment["MLFLOW_S3_ENDPOINT_URL"] = server.url
-        let result = try mlops(["cp", "s3://bucket/data", destination.path, "--recursive"], environment: environment)
+        let result = try await mlops(["cp", "s3://bucket/data", destination.path, "--recursive"], environment: environment)
         #expect(result.status == 6, "\(result)")
         #expect(
             result.stderr == "Error: refusing to download s3://bucket/\(key): its key \(reasonText(reason)); nothing was downloaded\n",
@@ -93,50 +93,50 @@ struct S3BinaryTests {
         }
     }
 
-    @Test func recursiveDownloadsFromTheFakeServerWorkForSafeKeys() throws {
+    @Test func recursiveDownloadsFromTheFakeServerWorkForSafeKeys() async throws {
         let server = try HostileS3Server(keys: ["data/a ok.txt", "data/sub/b+ok.txt", "data/dir/"])
         defer { server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-s3-\(UUID().uuidString)")
         var environment = Self.deadEndpoint
         environment["MLFLOW_S3_ENDPOINT_URL"] = server.url
-        let result = try mlops(["cp", "s3://bucket/data/", directory.path, "--recursive"], environment: environment)
+        let result = try await mlops(["cp", "s3://bucket/data/", directory.path, "--recursive"], environment: environment)
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "downloaded 2 files, 30 B, into \(directory.path)\n", "\(result)")
         #expect(try String(contentsOf: directory.appendingPathComponent("a ok.txt"), encoding: .utf8) == "data/a ok.txt")
         #expect(try String(contentsOf: directory.appendingPathComponent("sub/b+ok.txt"), encoding: .utf8) == "data/sub/b+ok.txt")
     }
 
-    @Test func unreachableEndpointExitsWithStatusFour() throws {
-        let result = try mlops(["ls", "s3://bucket", "--timeout", "2"])
+    @Test func unreachableEndpointExitsWithStatusFour() async throws {
+        let result = try await mlops(["ls", "s3://bucket", "--timeout", "2"])
         #expect(result.status == 4, "\(result)")
         #expect(result.stderr.contains("127.0.0.1:9"), "\(result)")
         #expect(!result.stderr.contains("wJalrXUtnFEMI"), "\(result)")
     }
 
-    @Test func endpointURLFlagOverridesTheConfigurationAndIsNamedWhenInvalid() throws {
-        let result = try mlops(["ls", "--endpoint-url", "ftp://storage.example"])
+    @Test func endpointURLFlagOverridesTheConfigurationAndIsNamedWhenInvalid() async throws {
+        let result = try await mlops(["ls", "--endpoint-url", "ftp://storage.example"])
         #expect(result.status == 7, "\(result)")
         #expect(result.stderr.contains("MLFLOW_S3_ENDPOINT_URL") && result.stderr.contains("--endpoint-url"), "\(result)")
         #expect(result.stderr.contains("ftp://storage.example"), "\(result)")
 
-        let presign = try mlops(["presign", "s3://bucket/k", "--endpoint-url", "http://other.example:9000", "--region", "eu-west-3"])
+        let presign = try await mlops(["presign", "s3://bucket/k", "--endpoint-url", "http://other.example:9000", "--region", "eu-west-3"])
         #expect(presign.status == 0, "\(presign)")
         #expect(presign.stdout.hasPrefix("http://other.example:9000/bucket/k?"), "\(presign)")
         #expect(presign.stdout.contains("%2Feu-west-3%2Fs3%2Faws4_request"), "\(presign)")
     }
 
-    @Test func missingCredentialsAreAConfigurationError() throws {
+    @Test func missingCredentialsAreAConfigurationError() async throws {
         var environment = Self.deadEndpoint
         environment["AWS_ACCESS_KEY_ID"] = nil
         environment["AWS_SECRET_ACCESS_KEY"] = nil
-        let result = try mlops(["presign", "s3://bucket/key"], environment: environment)
+        let result = try await mlops(["presign", "s3://bucket/key"], environment: environment)
         #expect(result.status == 7, "\(result)")
         #expect(result.stderr.contains("no AWS credentials found"), "\(result)")
         #expect(result.stdout.isEmpty, "\(result)")
     }
 
-    @Test func presignPrintsOnlyTheURLToStandardOutput() throws {
-        let result = try mlops(["presign", "s3://bucket/dir/model v1+x.pkl", "--expires-in", "120", "--debug"])
+    @Test func presignPrintsOnlyTheURLToStandardOutput() async throws {
+        let result = try await mlops(["presign", "s3://bucket/dir/model v1+x.pkl", "--expires-in", "120", "--debug"])
         #expect(result.status == 0, "\(result)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 1, "\(result)")
@@ -148,8 +148,8 @@ struct S3BinaryTests {
     }
 
     @Test(arguments: ["0", "604801"])
-    func presignLifetimesOutOfRangeExitWithStatusSix(seconds: String) throws {
-        let result = try mlops(["presign", "s3://bucket/key", "--expires-in", seconds])
+    func presignLifetimesOutOfRangeExitWithStatusSix(seconds: String) async throws {
+        let result = try await mlops(["presign", "s3://bucket/key", "--expires-in", seconds])
         #expect(result.status == 6, "\(result)")
         #expect(result.stderr.contains("presigned URL lifetime"), "\(result)")
         #expect(result.stdout.isEmpty, "\(result)")

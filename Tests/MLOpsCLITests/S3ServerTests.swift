@@ -7,8 +7,8 @@ import Testing
 struct S3ServerTests {
     private func mlops(
         _ arguments: [String], _ server: CLIS3Server, environment: [String: String] = [:]
-    ) throws -> CLIRunner.Result {
-        try CLIRunner.run(["s3"] + arguments, extraEnvironment: server.environment.merging(environment) { $1 })
+    ) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(["s3"] + arguments, extraEnvironment: server.environment.merging(environment) { $1 })
     }
 
     /// Creates a bucket with `mlops s3 mb`, runs `body`, then removes it with the library (whatever the
@@ -17,7 +17,7 @@ struct S3ServerTests {
         on server: CLIS3Server, _ body: (String) async throws -> Void
     ) async throws {
         let bucket = CLIS3Servers.uniqueBucket()
-        let made = try mlops(["mb", "s3://\(bucket)"], server)
+        let made = try await mlops(["mb", "s3://\(bucket)"], server)
         try #require(made.status == 0, "\(made)")
         do {
             try await body(bucket)
@@ -31,7 +31,7 @@ struct S3ServerTests {
     private func removeBucket(_ bucket: String, server: CLIS3Server) async throws {
         let client = try server.client()
         guard try await client.bucketExists(bucket) else { return }
-        _ = try mlops(["rb", "s3://\(bucket)", "--force"], server)
+        _ = try await mlops(["rb", "s3://\(bucket)", "--force"], server)
     }
 
     // MARK: Buckets and listings
@@ -40,29 +40,29 @@ struct S3ServerTests {
     func makeBucketTwiceAndListBuckets(serverName: String) async throws {
         let server = try CLIS3Servers.server(named: serverName)
         let bucket = CLIS3Servers.uniqueBucket()
-        let made = try mlops(["mb", "s3://\(bucket)", "--json"], server)
+        let made = try await mlops(["mb", "s3://\(bucket)", "--json"], server)
         #expect(made.status == 0, "\(made)")
         let output = try made.jsonObject()
         #expect(output["bucket"] as? String == bucket && output["created"] as? Bool == true, "\(made)")
 
-        let again = try mlops(["mb", "s3://\(bucket)"], server)
+        let again = try await mlops(["mb", "s3://\(bucket)"], server)
         #expect(again.status == 5, "\(again)")
         #expect(again.stderr.contains("'\(bucket)' already exists"), "\(again)")
-        let ignored = try mlops(["mb", "s3://\(bucket)", "--ignore-existing", "--json"], server)
+        let ignored = try await mlops(["mb", "s3://\(bucket)", "--ignore-existing", "--json"], server)
         #expect(ignored.status == 0, "\(ignored)")
         #expect(try ignored.jsonObject()["created"] as? Bool == false, "\(ignored)")
 
-        let list = try mlops(["ls"], server)
+        let list = try await mlops(["ls"], server)
         #expect(list.status == 0, "\(list)")
         #expect(list.stdout.split(separator: "\n").contains { $0.hasSuffix(" \(bucket)") }, "\(list)")
-        let json = try mlops(["ls", "--json"], server)
+        let json = try await mlops(["ls", "--json"], server)
         let buckets = try #require(try json.jsonObject()["buckets"] as? [[String: Any]], "\(json)")
         #expect(buckets.contains { $0["name"] as? String == bucket }, "\(json)")
 
-        let removed = try mlops(["rb", "s3://\(bucket)"], server)
+        let removed = try await mlops(["rb", "s3://\(bucket)"], server)
         #expect(removed.status == 0, "\(removed)")
         #expect(removed.stdout == "removed bucket s3://\(bucket)\n", "\(removed)")
-        let gone = try mlops(["ls", "s3://\(bucket)"], server)
+        let gone = try await mlops(["ls", "s3://\(bucket)"], server)
         #expect(gone.status == 3, "\(gone)")
         #expect(gone.stderr.contains("bucket '\(bucket)' does not exist"), "\(gone)")
     }
@@ -75,11 +75,11 @@ struct S3ServerTests {
             let file = directory.appendingPathComponent("hello.txt")
             try Data("hello\n".utf8).write(to: file)
             for destination in ["s3://\(bucket)/top.txt", "s3://\(bucket)/dir/", "s3://\(bucket)/dir/sub/deep.txt"] {
-                let copied = try mlops(["cp", file.path, destination], server)
+                let copied = try await mlops(["cp", file.path, destination], server)
                 #expect(copied.status == 0, "\(copied)")
             }
 
-            let root = try mlops(["ls", "s3://\(bucket)"], server)
+            let root = try await mlops(["ls", "s3://\(bucket)"], server)
             #expect(root.status == 0, "\(root)")
             let rootLines = root.stdout.split(separator: "\n").map(String.init)
             #expect(rootLines.first == String(repeating: " ", count: 27) + "PRE dir/", "\(root)")
@@ -87,13 +87,13 @@ struct S3ServerTests {
             // yyyy-mm-dd hh:mm:ss
             #expect(rootLines[1].wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +6 top\.txt/) != nil, "\(root)")
 
-            let level = try mlops(["ls", "s3://\(bucket)/dir/"], server)
+            let level = try await mlops(["ls", "s3://\(bucket)/dir/"], server)
             #expect(level.status == 0, "\(level)")
             let levelLines = level.stdout.split(separator: "\n").map(String.init)
             #expect(levelLines.first?.hasSuffix("PRE sub/") == true, "\(level)")
             #expect(levelLines.contains { $0.hasSuffix(" hello.txt") }, "\(level)")
 
-            let recursive = try mlops(["ls", "s3://\(bucket)", "--recursive", "--summarize", "--human-readable"], server)
+            let recursive = try await mlops(["ls", "s3://\(bucket)", "--recursive", "--summarize", "--human-readable"], server)
             #expect(recursive.status == 0, "\(recursive)")
             for key in ["top.txt", "dir/hello.txt", "dir/sub/deep.txt"] {
                 #expect(recursive.stdout.contains("6 B \(key)\n"), "\(key): \(recursive)")
@@ -101,7 +101,7 @@ struct S3ServerTests {
             #expect(!recursive.stdout.contains("PRE"), "\(recursive)")
             #expect(recursive.stdout.hasSuffix("\nTotal Objects: 3\n   Total Size: 18 B\n"), "\(recursive)")
 
-            let json = try mlops(["ls", "s3://\(bucket)/dir/", "--json"], server)
+            let json = try await mlops(["ls", "s3://\(bucket)/dir/", "--json"], server)
             #expect(json.status == 0, "\(json)")
             let object = try json.jsonObject()
             #expect(object["bucket"] as? String == bucket && object["prefix"] as? String == "dir/", "\(json)")
@@ -125,7 +125,7 @@ struct S3ServerTests {
             let file = directory.appendingPathComponent("model.bin")
             try bytes.write(to: file)
 
-            let upload = try mlops(["cp", file.path, "s3://\(bucket)/models/", "--json"], server)
+            let upload = try await mlops(["cp", file.path, "s3://\(bucket)/models/", "--json"], server)
             #expect(upload.status == 0, "\(upload)")
             let output = try upload.jsonObject()
             #expect(output["operation"] as? String == "upload" && output["bytes"] as? Int == bytes.count, "\(upload)")
@@ -140,18 +140,18 @@ struct S3ServerTests {
             }
 
             let asFile = directory.appendingPathComponent("out/renamed.bin")
-            let download = try mlops(["cp", "s3://\(bucket)/models/model.bin", asFile.path], server)
+            let download = try await mlops(["cp", "s3://\(bucket)/models/model.bin", asFile.path], server)
             #expect(download.status == 0, "\(download)")
             #expect(download.stdout == "downloaded 1 file, 17.0 MiB, into \(asFile.path)\n", "\(download)")
             #expect(try Data(contentsOf: asFile) == bytes)
 
             let intoDirectory = directory.appendingPathComponent("out")
-            let intoExisting = try mlops(["cp", "s3://\(bucket)/models/model.bin", intoDirectory.path], server)
+            let intoExisting = try await mlops(["cp", "s3://\(bucket)/models/model.bin", intoDirectory.path], server)
             #expect(intoExisting.status == 0, "\(intoExisting)")
             #expect(try Data(contentsOf: intoDirectory.appendingPathComponent("model.bin")) == bytes)
 
             let newDirectory = directory.appendingPathComponent("new/dir/").path + "/"
-            let intoNew = try mlops(["cp", "s3://\(bucket)/models/model.bin", newDirectory, "--quiet"], server)
+            let intoNew = try await mlops(["cp", "s3://\(bucket)/models/model.bin", newDirectory, "--quiet"], server)
             #expect(intoNew.status == 0 && intoNew.stdout.isEmpty, "\(intoNew)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: newDirectory + "model.bin")) == bytes)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: intoDirectory.path)
@@ -174,7 +174,7 @@ struct S3ServerTests {
             let source = directory.appendingPathComponent("source")
             try CLIS3Servers.write(tree, under: source)
 
-            let upload = try mlops(["cp", source.path, "s3://\(bucket)/tree", "--recursive", "--concurrency", "2"], server)
+            let upload = try await mlops(["cp", source.path, "s3://\(bucket)/tree", "--recursive", "--concurrency", "2"], server)
             #expect(upload.status == 0, "\(upload)")
             #expect(upload.stdout.hasPrefix("uploaded 5 files, "), "\(upload)")
             #expect(upload.stdout.hasSuffix(", to s3://\(bucket)/tree\n"), "\(upload)")
@@ -184,22 +184,22 @@ struct S3ServerTests {
             // A key beside the prefix, not under it: s3://bucket/tree means tree/…
             let besideFile = directory.appendingPathComponent("beside.txt")
             try Data("beside".utf8).write(to: besideFile)
-            let beside = try mlops(["cp", besideFile.path, "s3://\(bucket)/tree-beside.txt"], server)
+            let beside = try await mlops(["cp", besideFile.path, "s3://\(bucket)/tree-beside.txt"], server)
             #expect(beside.status == 0, "\(beside)")
 
             let downloaded = directory.appendingPathComponent("downloaded")
-            let download = try mlops(["cp", "s3://\(bucket)/tree", downloaded.path, "--recursive", "--json"], server)
+            let download = try await mlops(["cp", "s3://\(bucket)/tree", downloaded.path, "--recursive", "--json"], server)
             #expect(download.status == 0, "\(download)")
             #expect(try download.jsonObject()["operation"] as? String == "download", "\(download)")
             #expect(try CLIS3Servers.tree(at: downloaded) == tree)
 
-            let copy = try mlops(["cp", "s3://\(bucket)/tree/", "s3://\(bucket)/copy/", "--recursive"], server)
+            let copy = try await mlops(["cp", "s3://\(bucket)/tree/", "s3://\(bucket)/copy/", "--recursive"], server)
             #expect(copy.status == 0, "\(copy)")
             #expect(copy.stdout.hasPrefix("copied 5 files, "), "\(copy)")
             let copied = try await server.client().listObjects(bucket: bucket, prefix: "copy/").collect().map(\.key)
             #expect(Set(copied.filter { !$0.hasSuffix("/") }) == Set(tree.keys.map { "copy/" + $0 }), "\(copied)")
 
-            let single = try mlops(["cp", "s3://\(bucket)/tree/ünïcødé/ファイル.txt", "s3://\(bucket)/single/"], server)
+            let single = try await mlops(["cp", "s3://\(bucket)/tree/ünïcødé/ファイル.txt", "s3://\(bucket)/single/"], server)
             #expect(single.status == 0, "\(single)")
             #expect(single.stdout == "copied 1 file, 7 B, to s3://\(bucket)/single/ファイル.txt\n", "\(single)")
             let body = try await server.client().getObject(bucket: bucket, key: "single/ファイル.txt")
@@ -216,7 +216,7 @@ struct S3ServerTests {
             let directory = try CLIS3Servers.temporaryDirectory()
             let file = directory.appendingPathComponent("evil.txt")
             try Data("evil".utf8).write(to: file)
-            let upload = try mlops(["cp", file.path, "s3://\(bucket)/data/../../evil.txt"], server)
+            let upload = try await mlops(["cp", file.path, "s3://\(bucket)/data/../../evil.txt"], server)
             let keys = try await server.client().listObjects(bucket: bucket).collect().map(\.key)
             if upload.status != 0 {
                 #expect(upload.status == 5, "\(upload)")
@@ -226,7 +226,7 @@ struct S3ServerTests {
             }
             guard keys.contains(where: { $0.contains("..") }) else { return }  // normalised to a safe key
             let destination = directory.appendingPathComponent("inner/out")
-            let download = try mlops(["cp", "s3://\(bucket)/data", destination.path, "--recursive"], server)
+            let download = try await mlops(["cp", "s3://\(bucket)/data", destination.path, "--recursive"], server)
             #expect(download.status == 6, "\(download)")
             #expect(!FileManager.default.fileExists(atPath: destination.path))
         }
@@ -238,7 +238,7 @@ struct S3ServerTests {
     func removeRecursivelyThenForceRemoveTheBucket(serverName: String) async throws {
         let server = try CLIS3Servers.server(named: serverName)
         let bucket = CLIS3Servers.uniqueBucket()
-        #expect(try mlops(["mb", "s3://\(bucket)"], server).status == 0)
+        #expect(try await mlops(["mb", "s3://\(bucket)"], server).status == 0)
         let client = try server.client()
         for index in 0..<7 {
             try await client.putObject(Data("\(index)".utf8), bucket: bucket, key: "logs/run \(index)/out+\(index).txt")
@@ -246,22 +246,22 @@ struct S3ServerTests {
         try await client.putObject(Data("keep".utf8), bucket: bucket, key: "logs-archive/keep.txt")
         try await client.putObject(Data("keep".utf8), bucket: bucket, key: "other/keep.txt")
 
-        let removed = try mlops(["rm", "s3://\(bucket)/logs", "--recursive"], server)
+        let removed = try await mlops(["rm", "s3://\(bucket)/logs", "--recursive"], server)
         #expect(removed.status == 0, "\(removed)")
         #expect(removed.stdout == "deleted 7 objects from s3://\(bucket)/logs/\n", "\(removed)")
         let left = try await client.listObjects(bucket: bucket).collect().map(\.key).filter { !$0.hasSuffix("/") }
         #expect(Set(left) == ["logs-archive/keep.txt", "other/keep.txt"], "\(left)")
 
-        let one = try mlops(["rm", "s3://\(bucket)/other/keep.txt", "--json"], server)
+        let one = try await mlops(["rm", "s3://\(bucket)/other/keep.txt", "--json"], server)
         #expect(one.status == 0, "\(one)")
         #expect(try one.jsonObject()["deleted"] as? Int == 1, "\(one)")
         #expect(try await !client.objectExists(bucket: bucket, key: "other/keep.txt"))
 
-        let notEmpty = try mlops(["rb", "s3://\(bucket)"], server)
+        let notEmpty = try await mlops(["rb", "s3://\(bucket)"], server)
         #expect(notEmpty.status == 5, "\(notEmpty)")
         #expect(notEmpty.stderr.contains("'\(bucket)' is not empty"), "\(notEmpty)")
 
-        let forced = try mlops(["rb", "s3://\(bucket)", "--force", "--json"], server)
+        let forced = try await mlops(["rb", "s3://\(bucket)", "--force", "--json"], server)
         #expect(forced.status == 0, "\(forced)")
         #expect(try forced.jsonObject()["deleted_objects"] as? Int ?? 0 >= 1, "\(forced)")
         #expect(try await !client.bucketExists(bucket))
@@ -277,7 +277,7 @@ struct S3ServerTests {
             for key in ["logs/a.txt", "logs/b c.txt"] { try await client.putObject(Data("x".utf8), bucket: bucket, key: key) }
             let environment = ["AWS_ACCESS_KEY_ID": readOnly.accessKeyID, "AWS_SECRET_ACCESS_KEY": readOnly.secretAccessKey]
 
-            let removed = try mlops(["rm", "s3://\(bucket)/logs/", "--recursive"], server, environment: environment)
+            let removed = try await mlops(["rm", "s3://\(bucket)/logs/", "--recursive"], server, environment: environment)
             #expect(removed.status == 7, "access denied: \(removed)")
             #expect(removed.stdout == "deleted 0 objects from s3://\(bucket)/logs/\n", "\(removed)")
             #expect(removed.stderr.contains("failed to delete s3://\(bucket)/logs/a.txt: AccessDenied"), "\(removed)")
@@ -285,7 +285,7 @@ struct S3ServerTests {
             #expect(removed.stderr.hasSuffix("Error: 2 objects in s3://\(bucket) could not be deleted\n"), "\(removed)")
             #expect(!removed.stderr.contains(readOnly.secretAccessKey), "\(removed)")
 
-            let json = try mlops(["rm", "s3://\(bucket)/logs/", "--recursive", "--json"], server, environment: environment)
+            let json = try await mlops(["rm", "s3://\(bucket)/logs/", "--recursive", "--json"], server, environment: environment)
             #expect(json.status == 7, "\(json)")
             let output = try json.jsonObject()
             #expect(output["deleted"] as? Int == 0, "\(json)")
@@ -294,7 +294,7 @@ struct S3ServerTests {
             #expect(failed.allSatisfy { $0["code"] as? String == "AccessDenied" }, "\(json)")
             #expect(try await client.objectExists(bucket: bucket, key: "logs/a.txt"))
 
-            let forced = try mlops(["rb", "s3://\(bucket)", "--force"], server, environment: environment)
+            let forced = try await mlops(["rb", "s3://\(bucket)", "--force"], server, environment: environment)
             #expect(forced.status == 7, "\(forced)")
             #expect(try await client.bucketExists(bucket), "kept")
         }
@@ -309,7 +309,7 @@ struct S3ServerTests {
             let client = try server.client()
             try await client.putObject(Data("shared model".utf8), bucket: bucket, key: "shared/model v1.txt")
 
-            let get = try mlops(["presign", "s3://\(bucket)/shared/model v1.txt", "--expires-in", "300", "--debug"], server)
+            let get = try await mlops(["presign", "s3://\(bucket)/shared/model v1.txt", "--expires-in", "300", "--debug"], server)
             #expect(get.status == 0, "\(get)")
             let text = get.stdout.trimmingCharacters(in: .newlines)
             #expect(!text.contains("\n") && text.contains("X-Amz-Signature="), "one URL: \(get)")
@@ -321,7 +321,7 @@ struct S3ServerTests {
             #expect(fetched.status == 200, "\(fetched.bodyText)")
             #expect(fetched.body == Data("shared model".utf8))
 
-            let put = try mlops(["presign", "s3://\(bucket)/uploads/new.txt", "--put", "--json"], server)
+            let put = try await mlops(["presign", "s3://\(bucket)/uploads/new.txt", "--put", "--json"], server)
             #expect(put.status == 0, "\(put)")
             let output = try put.jsonObject()
             #expect(output["method"] as? String == "PUT" && output["expires_in"] as? Int == 3600, "\(put)")
@@ -348,7 +348,7 @@ struct S3ServerTests {
                 ["cp", "s3://\(bucket)/x.txt", "s3://\(bucket)/y.txt"],
                 ["rm", "s3://\(bucket)/x.txt"],
             ] {
-                let result = try mlops(arguments, server, environment: ["AWS_SECRET_ACCESS_KEY": wrongSecret])
+                let result = try await mlops(arguments, server, environment: ["AWS_SECRET_ACCESS_KEY": wrongSecret])
                 #expect(result.status == 7, "\(result)")
                 #expect(result.stderr.contains("Error: the S3 server"), "\(result)")
                 #expect(result.stderr.contains("s3://\(bucket)"), "names the bucket: \(result)")
@@ -365,21 +365,21 @@ struct S3ServerTests {
         let server = try CLIS3Servers.server(named: serverName)
         try await withBucket(on: server) { bucket in
             let directory = try CLIS3Servers.temporaryDirectory()
-            let download = try mlops(["cp", "s3://\(bucket)/no/such key.txt", directory.path], server)
+            let download = try await mlops(["cp", "s3://\(bucket)/no/such key.txt", directory.path], server)
             #expect(download.status == 3, "\(download)")
             #expect(download.stderr == "Error: s3://\(bucket)/no/such key.txt not found\n", "\(download)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
 
-            let copy = try mlops(["cp", "s3://\(bucket)/missing", "s3://\(bucket)/copy"], server)
+            let copy = try await mlops(["cp", "s3://\(bucket)/missing", "s3://\(bucket)/copy"], server)
             #expect(copy.status == 3, "\(copy)")
             #expect(copy.stderr.contains("s3://\(bucket)/missing not found"), "\(copy)")
 
             let missingBucket = CLIS3Servers.uniqueBucket()
-            let list = try mlops(["ls", "s3://\(missingBucket)/x"], server)
+            let list = try await mlops(["ls", "s3://\(missingBucket)/x"], server)
             #expect(list.status == 3, "\(list)")
             #expect(list.stderr.contains("bucket '\(missingBucket)' does not exist"), "\(list)")
 
-            let missingFile = try mlops(["cp", directory.appendingPathComponent("nope.bin").path, "s3://\(bucket)/"], server)
+            let missingFile = try await mlops(["cp", directory.appendingPathComponent("nope.bin").path, "s3://\(bucket)/"], server)
             #expect(missingFile.status == 3, "\(missingFile)")
             #expect(missingFile.stderr.contains("nope.bin"), "\(missingFile)")
         }

@@ -36,20 +36,20 @@ struct ServerTests {
         return Fixture(uri: uri, experiment: name, experimentID: experimentID, model: name, runIDs: runIDs)
     }
 
-    private func mlops(_ arguments: [String], _ fixture: Fixture) throws -> CLIRunner.Result {
-        try CLIRunner.run(arguments, trackingURI: fixture.uri)
+    private func mlops(_ arguments: [String], _ fixture: Fixture) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(arguments, trackingURI: fixture.uri)
     }
 
     // MARK: alias
 
     @Test func aliasSetGetAndStatusShapes() async throws {
         let fixture = try await makeFixture()
-        let set = try mlops(
+        let set = try await mlops(
             ["alias", "set", "--model-name", fixture.model, "--version", "1", "--alias", "Production"], fixture)
         #expect(set.status == 0, "\(set)")
         #expect(set.stdout.contains("version 1"), "\(set)")
 
-        let setJSON = try mlops(
+        let setJSON = try await mlops(
             ["alias", "set", "--model-name", fixture.model, "--version", "2", "--alias", "Production", "--json"],
             fixture)
         #expect(setJSON.status == 0, "\(setJSON)")
@@ -57,7 +57,7 @@ struct ServerTests {
         #expect(Set(move.keys) == ["model", "alias", "version", "previous_version", "changed"])
         #expect(move["version"] as? String == "2" && move["previous_version"] as? String == "1")
 
-        let get = try mlops(
+        let get = try await mlops(
             ["alias", "get", "--model-name", fixture.model, "--alias", "Production", "--json"], fixture)
         #expect(get.status == 0, "\(get)")
         let version = try get.jsonObject()
@@ -66,11 +66,11 @@ struct ServerTests {
         #expect(version["status"] as? String == "READY")
         #expect((version["source"] as? String)?.hasSuffix("/model") == true)
 
-        let table = try mlops(["alias", "get", "--model-name", fixture.model, "--alias", "Production"], fixture)
+        let table = try await mlops(["alias", "get", "--model-name", fixture.model, "--alias", "Production"], fixture)
         #expect(table.status == 0 && table.stdout.contains(fixture.runIDs[1]), "\(table)")
 
         // The original toolkit's exact shape: {"<alias>": {"version", "run_id", "stage"} | {"error"}}.
-        let status = try mlops(["alias", "status", "--model-name", fixture.model], fixture)
+        let status = try await mlops(["alias", "status", "--model-name", fixture.model], fixture)
         #expect(status.status == 0, "\(status)")
         let statuses = try #require(try status.json() as? [String: [String: Any]], "\(status)")
         #expect(Set(statuses.keys) == ["dev", "test", "Production"])
@@ -85,18 +85,18 @@ struct ServerTests {
             #expect((entry["error"] as? String)?.contains(alias) == true)
         }
 
-        let custom = try mlops(
+        let custom = try await mlops(
             ["alias", "status", "--model-name", fixture.model, "--aliases", "Production,Staging"], fixture)
         #expect(Set(try #require(try custom.json() as? [String: Any]).keys) == ["Production", "Staging"])
 
-        let humans = try mlops(["alias", "status", "--model-name", fixture.model, "--table"], fixture)
+        let humans = try await mlops(["alias", "status", "--model-name", fixture.model, "--table"], fixture)
         #expect(humans.status == 0 && humans.stdout.hasPrefix("ALIAS"), "\(humans)")
     }
 
     @Test func aliasStatusOfAnUnknownModelIsPerAliasErrors() async throws {
         let uri = try TestServer.uri()
         let model = TestServer.uniqueName("missing")
-        let result = try CLIRunner.run(["alias", "status", "--model-name", model], trackingURI: uri)
+        let result = try await CLIRunner.run(["alias", "status", "--model-name", model], trackingURI: uri)
         #expect(result.status == 0, "as the original toolkit: \(result)")
         let statuses = try #require(try result.json() as? [String: [String: String]], "\(result)")
         #expect(statuses.values.allSatisfy { Set($0.keys) == ["error"] })
@@ -104,12 +104,12 @@ struct ServerTests {
 
     @Test func aliasDeleteRecordsThePreviousVersion() async throws {
         let fixture = try await makeFixture()
-        _ = try mlops(["alias", "set", "--model-name", fixture.model, "--version", "3", "--alias", "Test"], fixture)
-        let delete = try mlops(["alias", "delete", "--model-name", fixture.model, "--alias", "Test"], fixture)
+        _ = try await mlops(["alias", "set", "--model-name", fixture.model, "--version", "3", "--alias", "Test"], fixture)
+        let delete = try await mlops(["alias", "delete", "--model-name", fixture.model, "--alias", "Test"], fixture)
         #expect(delete.status == 0 && delete.stdout.contains("was version 3"), "\(delete)")
-        let again = try mlops(["alias", "delete", "--model-name", fixture.model, "--alias", "Test"], fixture)
+        let again = try await mlops(["alias", "delete", "--model-name", fixture.model, "--alias", "Test"], fixture)
         #expect(again.status == 0 && again.stdout.contains("nothing to remove"), "\(again)")
-        let rollback = try mlops(["alias", "rollback", "--model-name", fixture.model, "--alias", "Test"], fixture)
+        let rollback = try await mlops(["alias", "rollback", "--model-name", fixture.model, "--alias", "Test"], fixture)
         #expect(rollback.status == 0, "\(rollback)")
         #expect(try await TestServer.client().getModelVersion(name: fixture.model, alias: "Test").version == "3")
     }
@@ -117,10 +117,10 @@ struct ServerTests {
     @Test func promoteAndRollback() async throws {
         let fixture = try await makeFixture()
         let client = try TestServer.client()
-        _ = try mlops(
+        _ = try await mlops(
             ["alias", "set", "--model-name", fixture.model, "--version", "1", "--alias", "Production"], fixture)
 
-        let dryRun = try mlops(
+        let dryRun = try await mlops(
             [
                 "alias", "promote", "--model-name", fixture.model, "--alias", "Production", "--metric", "accuracy",
                 "--dry-run", "--json",
@@ -132,7 +132,7 @@ struct ServerTests {
             plan["version"] as? String == "2" && plan["dry_run"] as? Bool == true && plan["changed"] as? Bool == false)
         #expect(try await client.getModelVersion(name: fixture.model, alias: "Production").version == "1")
 
-        let promote = try mlops(
+        let promote = try await mlops(
             [
                 "alias", "promote", "--model-name", fixture.model, "--alias", "Production", "--metric", "accuracy",
                 "--order", "max", "--json",
@@ -155,7 +155,7 @@ struct ServerTests {
         #expect(candidates.allSatisfy { Set($0.keys) == ["version", "run_id", "value"] })
         #expect(try await client.getModelVersion(name: fixture.model, alias: "Production").version == "2")
 
-        let minimum = try mlops(
+        let minimum = try await mlops(
             [
                 "alias", "promote", "--model-name", fixture.model, "--alias", "Canary", "--metric", "accuracy",
                 "--order", "min",
@@ -165,7 +165,7 @@ struct ServerTests {
         #expect(minimum.status == 0, "\(minimum)")
         #expect(minimum.stdout.contains("ACCURACY") && minimum.stdout.contains("version 3"), "\(minimum)")
 
-        let rollback = try mlops(
+        let rollback = try await mlops(
             ["alias", "rollback", "--model-name", fixture.model, "--alias", "Production", "--json"], fixture)
         #expect(rollback.status == 0, "\(rollback)")
         let back = try rollback.jsonObject()
@@ -175,12 +175,12 @@ struct ServerTests {
 
     @Test func promoteWithAMetricNoCandidateHasExitsWithStatusSix() async throws {
         let fixture = try await makeFixture()
-        let result = try mlops(
+        let result = try await mlops(
             ["alias", "promote", "--model-name", fixture.model, "--alias", "Production", "--metric", "f1_macro"],
             fixture)
         #expect(result.status == 6, "\(result)")
         #expect(result.stderr.contains("'f1_macro'"), "\(result)")
-        let nothing = try mlops(["alias", "rollback", "--model-name", fixture.model, "--alias", "Production"], fixture)
+        let nothing = try await mlops(["alias", "rollback", "--model-name", fixture.model, "--alias", "Production"], fixture)
         #expect(nothing.status == 6, "\(nothing)")
     }
 
@@ -194,7 +194,7 @@ struct ServerTests {
             ["models", "show", model],
             ["models", "versions", model],
         ] {
-            let result = try CLIRunner.run(arguments, trackingURI: uri)
+            let result = try await CLIRunner.run(arguments, trackingURI: uri)
             #expect(result.status == 3, "\(result)")
             #expect(result.stderr == "Error: registered model '\(model)' not found\n", "\(result)")
         }
@@ -202,23 +202,23 @@ struct ServerTests {
 
     @Test func unknownAliasExitsWithStatusThreeNamingModelAndAlias() async throws {
         let fixture = try await makeFixture()
-        let result = try mlops(["alias", "get", "--model-name", fixture.model, "--alias", "Staging"], fixture)
+        let result = try await mlops(["alias", "get", "--model-name", fixture.model, "--alias", "Staging"], fixture)
         #expect(result.status == 3, "\(result)")
         #expect(result.stderr == "Error: model '\(fixture.model)' has no alias 'Staging'\n", "\(result)")
     }
 
     @Test func unknownVersionRunAndExperimentExitWithStatusThree() async throws {
         let fixture = try await makeFixture()
-        let version = try mlops(
+        let version = try await mlops(
             ["alias", "set", "--model-name", fixture.model, "--version", "99", "--alias", "x"], fixture)
         #expect(version.status == 3, "\(version)")
         #expect(version.stderr.contains("'99'"), "\(version)")
-        let run = try mlops(["runs", "show", "0123456789abcdef0123456789abcdef"], fixture)
+        let run = try await mlops(["runs", "show", "0123456789abcdef0123456789abcdef"], fixture)
         #expect(run.status == 3 && run.stderr.contains("0123456789abcdef0123456789abcdef"), "\(run)")
-        let experiment = try mlops(["experiments", "show", "no-such-\(fixture.experiment)"], fixture)
+        let experiment = try await mlops(["experiments", "show", "no-such-\(fixture.experiment)"], fixture)
         #expect(
             experiment.status == 3 && experiment.stderr.contains("'no-such-\(fixture.experiment)'"), "\(experiment)")
-        let listing = try mlops(["runs", "list", "--experiment", "no-such-\(fixture.experiment)"], fixture)
+        let listing = try await mlops(["runs", "list", "--experiment", "no-such-\(fixture.experiment)"], fixture)
         #expect(listing.status == 3, "\(listing)")
     }
 
@@ -229,72 +229,72 @@ struct ServerTests {
         let uri = try TestServer.uri()
         let experiment = TestServer.uniqueName("cli-qs")
         let model = TestServer.uniqueName("cli_qs_model")
-        let first = try CLIRunner.run(
+        let first = try await CLIRunner.run(
             ["runs", "create", "--experiment", experiment, "--name", "rf", "--param", "n_estimators=100",
              "--metric", "accuracy=0.93", "--finish"], trackingURI: uri)
         #expect(first.status == 0, "\(first)")
         let firstRun = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(firstRun.count == 32 && firstRun.allSatisfy(\.isHexDigit), "\(first)")
-        let second = try CLIRunner.run(
+        let second = try await CLIRunner.run(
             ["runs", "create", "--experiment", experiment, "--metric", "accuracy=0.97", "--finish", "--json"],
             trackingURI: uri)
         let secondRun = try #require((try second.jsonObject()["info"] as? [String: Any])?["run_id"] as? String)
         #expect((try second.jsonObject()["info"] as? [String: Any])?["status"] as? String == "FINISHED")
 
-        let registered = try CLIRunner.run(
+        let registered = try await CLIRunner.run(
             ["models", "register", "--model-name", model, "--run-id", firstRun, "--alias", "Production"], trackingURI: uri)
         #expect(registered.status == 0 && registered.stdout == "1\n", "\(registered)")
-        let again = try CLIRunner.run(["models", "register", "--model-name", model, "--run-id", secondRun, "--json"], trackingURI: uri)
+        let again = try await CLIRunner.run(["models", "register", "--model-name", model, "--run-id", secondRun, "--json"], trackingURI: uri)
         let version = try again.jsonObject()
         #expect(version["version"] as? String == "2")
         #expect((version["source"] as? String)?.hasSuffix("\(secondRun)/artifacts/model") == true)
 
         let client = try TestServer.client()
         #expect(try await client.getModelVersion(name: model, alias: "Production").runID == firstRun)
-        let promote = try CLIRunner.run(
+        let promote = try await CLIRunner.run(
             ["alias", "promote", "--model-name", model, "--alias", "Production", "--metric", "accuracy"], trackingURI: uri)
         #expect(promote.status == 0, "\(promote)")
         #expect(try await client.getModelVersion(name: model, alias: "Production").version == "2")
 
-        let missingRun = try CLIRunner.run(["models", "register", "--model-name", model, "--run-id", "0123456789abcdef0123456789abcdef"], trackingURI: uri)
+        let missingRun = try await CLIRunner.run(["models", "register", "--model-name", model, "--run-id", "0123456789abcdef0123456789abcdef"], trackingURI: uri)
         #expect(missingRun.status == 3, "\(missingRun)")
-        let taken = try CLIRunner.run(["models", "create", model], trackingURI: uri)
+        let taken = try await CLIRunner.run(["models", "create", model], trackingURI: uri)
         #expect(taken.status == 5 && taken.stderr.contains("RESOURCE_ALREADY_EXISTS"), "\(taken)")
-        let badMetric = try CLIRunner.run(["runs", "create", "--experiment", experiment, "--metric", "accuracy"], trackingURI: uri)
+        let badMetric = try await CLIRunner.run(["runs", "create", "--experiment", experiment, "--metric", "accuracy"], trackingURI: uri)
         #expect(badMetric.status == 6, "\(badMetric)")
     }
 
     /// The original toolkit's artifact commands, spelled as it spelled them.
     @Test func artifactUploadListAndDownloadRoundTrip() async throws {
         let uri = try TestServer.uri()
-        let runID = try CLIRunner.run(["runs", "create", "--experiment", TestServer.uniqueName("cli-art")], trackingURI: uri)
+        let runID = try await CLIRunner.run(["runs", "create", "--experiment", TestServer.uniqueName("cli-art")], trackingURI: uri)
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let source = FileManager.default.temporaryDirectory.appendingPathComponent("cli-art-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: source.appendingPathComponent("sub"), withIntermediateDirectories: true)
         try Data("hello".utf8).write(to: source.appendingPathComponent("a.txt"))
         try Data((0..<100_000).map { UInt8($0 % 251) }).write(to: source.appendingPathComponent("sub/b.bin"))
 
-        let upload = try CLIRunner.run(
+        let upload = try await CLIRunner.run(
             ["artifact", "upload", "--run-id", runID, "--path", source.path, "--artifact-path", "data", "--json"], trackingURI: uri)
         #expect(upload.status == 0, "\(upload)")
         let uploaded = try #require(try upload.jsonObject()["files"] as? [String])
         #expect(uploaded.count == 2)
 
-        let list = try CLIRunner.run(["artifacts", "ls", "--run-id", runID, "--recursive", "--json"], trackingURI: uri)
+        let list = try await CLIRunner.run(["artifacts", "ls", "--run-id", runID, "--recursive", "--json"], trackingURI: uri)
         let listed = try #require(try list.jsonObject()["artifacts"] as? [[String: Any]])
         #expect(Set(listed.compactMap { $0["path"] as? String }) == Set(uploaded))
 
         let destination = FileManager.default.temporaryDirectory.appendingPathComponent("cli-dl-\(UUID().uuidString.prefix(8))")
-        let download = try CLIRunner.run(
+        let download = try await CLIRunner.run(
             ["artifact", "download", "--run-id", runID, "--artifact-path", "data", "--dst", destination.path], trackingURI: uri)
         #expect(download.status == 0, "\(download)")
         let name = source.lastPathComponent
         #expect(try Data(contentsOf: destination.appendingPathComponent("\(name)/sub/b.bin")) == Data((0..<100_000).map { UInt8($0 % 251) }))
 
-        let missing = try CLIRunner.run(
+        let missing = try await CLIRunner.run(
             ["artifacts", "download", "--run-id", runID, "--artifact-path", "nope", "--dst", destination.path], trackingURI: uri)
         #expect(missing.status == 3, "\(missing)")
-        let escape = try CLIRunner.run(
+        let escape = try await CLIRunner.run(
             ["artifacts", "download", "--run-id", runID, "--artifact-path", "../../etc", "--dst", destination.path], trackingURI: uri)
         #expect(escape.status == 6, "\(escape)")
     }
@@ -302,31 +302,31 @@ struct ServerTests {
     @Test func experimentsLifecycle() async throws {
         let uri = try TestServer.uri()
         let name = TestServer.uniqueName("cli-exp")
-        let create = try CLIRunner.run(
+        let create = try await CLIRunner.run(
             ["experiments", "create", name, "--tag", "team=swift", "--json"], trackingURI: uri)
         #expect(create.status == 0, "\(create)")
         let id = try #require(try create.jsonObject()["experiment_id"] as? String)
 
-        let show = try CLIRunner.run(["experiments", "show", name, "--json"], trackingURI: uri)
+        let show = try await CLIRunner.run(["experiments", "show", name, "--json"], trackingURI: uri)
         let experiment = try show.jsonObject()
         #expect(experiment["experiment_id"] as? String == id && experiment["name"] as? String == name)
-        let byID = try CLIRunner.run(["experiments", "show", id], trackingURI: uri)
+        let byID = try await CLIRunner.run(["experiments", "show", id], trackingURI: uri)
         #expect(byID.status == 0 && byID.stdout.contains(name) && byID.stdout.contains("team"), "\(byID)")
 
-        let list = try CLIRunner.run(
+        let list = try await CLIRunner.run(
             ["experiments", "list", "--filter", "name = '\(name)'", "--json"], trackingURI: uri)
         let listed = try #require(try list.jsonObject()["experiments"] as? [[String: Any]])
         #expect(listed.map { $0["name"] as? String } == [name])
 
-        let delete = try CLIRunner.run(["experiments", "delete", id], trackingURI: uri)
+        let delete = try await CLIRunner.run(["experiments", "delete", id], trackingURI: uri)
         #expect(delete.status == 0, "\(delete)")
-        let deleted = try CLIRunner.run(
+        let deleted = try await CLIRunner.run(
             ["experiments", "list", "--view", "deleted", "--filter", "name = '\(name)'"], trackingURI: uri)
         #expect(deleted.stdout.contains(name), "\(deleted)")
-        let restore = try CLIRunner.run(["experiments", "restore", id, "--json"], trackingURI: uri)
+        let restore = try await CLIRunner.run(["experiments", "restore", id, "--json"], trackingURI: uri)
         #expect(try restore.jsonObject()["lifecycle_stage"] as? String == "active")
 
-        let duplicate = try CLIRunner.run(["experiments", "create", name], trackingURI: uri)
+        let duplicate = try await CLIRunner.run(["experiments", "create", name], trackingURI: uri)
         #expect(duplicate.status == 5, "\(duplicate)")
         #expect(
             duplicate.stderr.contains("experiments/create") && duplicate.stderr.split(separator: "\n").count == 1,
@@ -336,7 +336,7 @@ struct ServerTests {
     @Test func runsLogShowListAndDelete() async throws {
         let fixture = try await makeFixture()
         let runID = fixture.runIDs[0]
-        let log = try mlops(
+        let log = try await mlops(
             [
                 "runs", "log", runID, "--metric", "loss=0.5@3", "--metric", "loss=0.25@4", "--param", "lr=0.01",
                 "--tag", "note=a=b@c", "--json",
@@ -346,7 +346,7 @@ struct ServerTests {
         let logged = try log.jsonObject()
         #expect(logged["metrics"] as? Int == 2 && logged["params"] as? Int == 1 && logged["tags"] as? Int == 1)
 
-        let show = try mlops(["runs", "show", runID, "--json"], fixture)
+        let show = try await mlops(["runs", "show", runID, "--json"], fixture)
         let run = try show.jsonObject()
         let data = try #require(run["data"] as? [String: Any])
         let metrics = try #require(data["metrics"] as? [[String: Any]])
@@ -359,13 +359,13 @@ struct ServerTests {
         #expect((data["tags"] as? [[String: Any]])?.contains { $0["value"] as? String == "a=b@c" } == true)
         #expect((run["info"] as? [String: Any])?["run_id"] as? String == runID)
 
-        let table = try mlops(["runs", "show", runID], fixture)
+        let table = try await mlops(["runs", "show", runID], fixture)
         #expect(table.status == 0 && table.stdout.contains("lr") && table.stdout.contains("loss"), "\(table)")
 
-        let list = try mlops(["runs", "list", "--experiment", fixture.experiment, "--json"], fixture)
+        let list = try await mlops(["runs", "list", "--experiment", fixture.experiment, "--json"], fixture)
         let runs = try #require(try list.jsonObject()["runs"] as? [[String: Any]])
         #expect(runs.count == 3)
-        let limited = try mlops(
+        let limited = try await mlops(
             [
                 "runs", "list", "--experiment-id", fixture.experimentID, "--max", "1", "--order-by",
                 "metrics.accuracy DESC", "--json",
@@ -374,51 +374,51 @@ struct ServerTests {
         let best = try #require(try limited.jsonObject()["runs"] as? [[String: Any]])
         #expect(best.count == 1)
         #expect((best.first?["info"] as? [String: Any])?["run_id"] as? String == fixture.runIDs[1])
-        let filtered = try mlops(
+        let filtered = try await mlops(
             ["runs", "list", "--experiment", fixture.experiment, "--filter", "metrics.accuracy < 0.95"], fixture)
         #expect(
             filtered.status == 0 && filtered.stdout.split(separator: "\n").count == 3,
             "header and two runs: \(filtered)")
 
-        let delete = try mlops(["runs", "delete", runID], fixture)
+        let delete = try await mlops(["runs", "delete", runID], fixture)
         #expect(delete.status == 0, "\(delete)")
-        let remaining = try mlops(["runs", "list", "--experiment", fixture.experiment, "--json"], fixture)
+        let remaining = try await mlops(["runs", "list", "--experiment", fixture.experiment, "--json"], fixture)
         #expect((try remaining.jsonObject()["runs"] as? [Any])?.count == 2)
-        let restore = try mlops(["runs", "restore", runID], fixture)
+        let restore = try await mlops(["runs", "restore", runID], fixture)
         #expect(restore.status == 0, "\(restore)")
     }
 
     @Test func modelsListShowAndVersionsWithAliases() async throws {
         let fixture = try await makeFixture()
-        _ = try mlops(
+        _ = try await mlops(
             ["alias", "set", "--model-name", fixture.model, "--version", "2", "--alias", "Production"], fixture)
-        _ = try mlops(["alias", "set", "--model-name", fixture.model, "--version", "2", "--alias", "Test"], fixture)
+        _ = try await mlops(["alias", "set", "--model-name", fixture.model, "--version", "2", "--alias", "Test"], fixture)
 
-        let list = try mlops(["models", "list", "--filter", "name = '\(fixture.model)'", "--json"], fixture)
+        let list = try await mlops(["models", "list", "--filter", "name = '\(fixture.model)'", "--json"], fixture)
         let models = try #require(try list.jsonObject()["registered_models"] as? [[String: Any]])
         #expect(models.map { $0["name"] as? String } == [fixture.model])
-        let listTable = try mlops(["models", "list", "--filter", "name = '\(fixture.model)'"], fixture)
+        let listTable = try await mlops(["models", "list", "--filter", "name = '\(fixture.model)'"], fixture)
         #expect(listTable.stdout.contains("Production=2, Test=2"), "\(listTable)")
 
-        let show = try mlops(["models", "show", fixture.model, "--json"], fixture)
+        let show = try await mlops(["models", "show", fixture.model, "--json"], fixture)
         let model = try show.jsonObject()
         #expect(model["description"] as? String == "CLI test model")
         #expect((model["aliases"] as? [[String: Any]])?.count == 2)
-        let showTable = try mlops(["models", "show", fixture.model], fixture)
+        let showTable = try await mlops(["models", "show", fixture.model], fixture)
         #expect(showTable.stdout.contains("CLI test model") && showTable.stdout.contains("Production"), "\(showTable)")
 
-        let versions = try mlops(["models", "versions", fixture.model, "--json"], fixture)
+        let versions = try await mlops(["models", "versions", fixture.model, "--json"], fixture)
         let list2 = try #require(try versions.jsonObject()["model_versions"] as? [[String: Any]])
         #expect(list2.map { $0["version"] as? String } == ["3", "2", "1"])
         #expect(list2[1]["aliases"] as? [String] == ["Production", "Test"])
         #expect(list2[0]["aliases"] as? [String] == [])
-        let versionsTable = try mlops(["models", "versions", fixture.model], fixture)
+        let versionsTable = try await mlops(["models", "versions", fixture.model], fixture)
         #expect(versionsTable.stdout.contains("Production, Test"), "\(versionsTable)")
     }
 
     @Test func everyJSONOutputParses() async throws {
         let fixture = try await makeFixture()
-        _ = try mlops(
+        _ = try await mlops(
             ["alias", "set", "--model-name", fixture.model, "--version", "1", "--alias", "Production"], fixture)
         for arguments in [
             ["alias", "get", "--model-name", fixture.model, "--alias", "Production", "--json"],
@@ -431,7 +431,7 @@ struct ServerTests {
             ["models", "show", fixture.model, "--json"],
             ["models", "versions", fixture.model, "--json"],
         ] {
-            let result = try mlops(arguments, fixture)
+            let result = try await mlops(arguments, fixture)
             #expect(result.status == 0, "\(result)")
             #expect(throws: Never.self, "\(result)") { _ = try result.jsonObject() }
         }
@@ -439,7 +439,7 @@ struct ServerTests {
 
     @Test func debugLogsRequestsToStandardError() async throws {
         let fixture = try await makeFixture()
-        let result = try mlops(["models", "show", fixture.model, "--debug", "--json"], fixture)
+        let result = try await mlops(["models", "show", fixture.model, "--debug", "--json"], fixture)
         #expect(result.status == 0, "\(result)")
         #expect(result.stderr.contains("registered-models/get"), "\(result)")
         #expect(throws: Never.self) { _ = try result.jsonObject() }

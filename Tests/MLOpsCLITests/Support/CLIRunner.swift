@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import MLOpsKit
 import Testing
 
@@ -75,7 +76,7 @@ enum CLIRunner {
     /// MLflow or MLOps variables from the test's environment.
     static func run(
         _ arguments: [String], trackingURI: String? = nil, extraEnvironment: [String: String] = [:]
-    ) throws -> Result {
+    ) async throws -> Result {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
@@ -105,8 +106,7 @@ enum CLIRunner {
 
         let clock = ContinuousClock()
         let start = clock.now
-        try process.run()
-        process.waitUntilExit()
+        try await process.runUntilExit()
         let duration = clock.now - start
         try stdout.close()
         try stderr.close()
