@@ -264,6 +264,50 @@ struct ServerTests {
         #expect(badMetric.status == 6, "\(badMetric)")
     }
 
+    /// A run whose artifact location is `s3://`, as in the original stack (MinIO): the artifact commands
+    /// go straight to the bucket with the S3 variables MLflow's own client reads.
+    @Test(.enabled(if: CLIS3Servers.enabled))
+    func artifactCommandsReachS3ArtifactLocationsDirectly() async throws {
+        let uri = try TestServer.uri()
+        let s3 = try CLIS3Servers.server(named: "seaweedfs")
+        let bucket = CLIS3Servers.uniqueBucket()
+        try await s3.client().createBucket(bucket)
+        let client = try TestServer.client()
+        let experimentID = try await client.createExperiment(
+            name: TestServer.uniqueName("cli-s3-art"), artifactLocation: "s3://\(bucket)/mlflow", tags: [])
+        let runID = try await client.createRun(experimentID: experimentID).info.runID
+        let source = try CLIS3Servers.temporaryDirectory()
+        let files = ["model/MLmodel": Data("flavors: {}\n".utf8), "model/weights.bin": CLIS3Servers.randomBytes(7 << 20)]
+        try CLIS3Servers.write(files, under: source)
+
+        let upload = try await CLIRunner.run(
+            ["artifacts", "upload", "--run-id", runID, "--path", source.appendingPathComponent("model").path, "--json"],
+            trackingURI: uri, extraEnvironment: s3.environment)
+        #expect(upload.status == 0, "\(upload)")
+        let stored = try await s3.client().listObjects(bucket: bucket).collect().map(\.key)
+        #expect(Set(stored) == ["mlflow/\(runID)/artifacts/model/MLmodel", "mlflow/\(runID)/artifacts/model/weights.bin"])
+
+        let list = try await CLIRunner.run(
+            ["artifacts", "ls", "--run-id", runID, "--recursive", "--json"], trackingURI: uri, extraEnvironment: s3.environment)
+        let listed = try #require(try list.jsonObject()["artifacts"] as? [[String: Any]])
+        #expect(Set(listed.compactMap { $0["path"] as? String }) == ["model/MLmodel", "model/weights.bin"])
+
+        let destination = try CLIS3Servers.temporaryDirectory()
+        let download = try await CLIRunner.run(
+            ["artifacts", "download", "--run-id", runID, "--artifact-path", "model", "--dst", destination.path],
+            trackingURI: uri, extraEnvironment: s3.environment)
+        #expect(download.status == 0, "\(download)")
+        // The artifact path is kept, as MLflow's download_artifacts lays files out.
+        #expect(try Data(contentsOf: destination.appendingPathComponent("model/weights.bin")) == files["model/weights.bin"])
+
+        var wrongSecret = s3.environment
+        wrongSecret["AWS_SECRET_ACCESS_KEY"] = "not-the-secret-at-all"
+        let refused = try await CLIRunner.run(
+            ["artifacts", "ls", "--run-id", runID], trackingURI: uri, extraEnvironment: wrongSecret)
+        #expect(refused.status == 7, "\(refused)")
+        #expect(!refused.stderr.contains("not-the-secret-at-all"))
+    }
+
     /// The original toolkit's artifact commands, spelled as it spelled them.
     @Test func artifactUploadListAndDownloadRoundTrip() async throws {
         let uri = try TestServer.uri()
@@ -289,7 +333,7 @@ struct ServerTests {
             ["artifact", "download", "--run-id", runID, "--artifact-path", "data", "--dst", destination.path], trackingURI: uri)
         #expect(download.status == 0, "\(download)")
         let name = source.lastPathComponent
-        #expect(try Data(contentsOf: destination.appendingPathComponent("\(name)/sub/b.bin")) == Data((0..<100_000).map { UInt8($0 % 251) }))
+        #expect(try Data(contentsOf: destination.appendingPathComponent("data/\(name)/sub/b.bin")) == Data((0..<100_000).map { UInt8($0 % 251) }))
 
         let missing = try await CLIRunner.run(
             ["artifacts", "download", "--run-id", runID, "--artifact-path", "nope", "--dst", destination.path], trackingURI: uri)

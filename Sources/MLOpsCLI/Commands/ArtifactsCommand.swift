@@ -168,7 +168,8 @@ extension ArtifactsCommand {
                 runID: runID, client: client, configuration: configuration, options: options)
             let progress = TransferProgressLine(enabled: !options.json)
             let summary = try await store.download(
-                artifactPath, into: URL(fileURLWithPath: dst), concurrency: concurrency, progress: progress.callback)
+                artifactPath, into: URL(fileURLWithPath: dst), keepingPath: true, concurrency: concurrency,
+                progress: progress.callback)
             progress.finish()
             if options.json { return try JSONOutput.print(summary) }
             StandardOutput.write("downloaded \(summary.files.count) file(s), \(TransferProgressLine.size(summary.bytes)), into \(dst)\n")

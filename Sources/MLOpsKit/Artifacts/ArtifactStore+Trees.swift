@@ -73,10 +73,16 @@ extension ArtifactStore {
     }
 
     /// Downloads the artifact at `path` — a file, or a directory tree — into the local directory
-    /// `destination`, keeping the layout below `path`. Each file lands atomically.
+    /// `destination`. Each file lands atomically.
+    ///
+    /// - Parameters:
+    ///   - keepingPath: Where files land: under `destination/<path>/…` when `true`, as MLflow's
+    ///     `download_artifacts` lays them out (the artifact `model/MLmodel` at `destination/model/MLmodel`);
+    ///     with the layout below `path` when `false` (the directory's contents, or the file, directly in
+    ///     `destination`).
     @discardableResult
     public func download(
-        _ path: String, into destination: URL, concurrency: Int = 4,
+        _ path: String, into destination: URL, keepingPath: Bool = false, concurrency: Int = 4,
         progress: (@Sendable (ArtifactTransferProgress) -> Void)? = nil
     ) async throws -> ArtifactTransferSummary {
         let source = try ArtifactPath.normalised(path)
@@ -91,6 +97,7 @@ extension ArtifactStore {
             files = [file]
             relativeBase = parent
         }
+        if keepingPath { relativeBase = "" }
         let jobs = files.map { entry -> (path: String, local: URL, size: Int64) in
             let relative = relativeBase.isEmpty ? entry.path : String(entry.path.dropFirst(relativeBase.count + 1))
             return (entry.path, destination.appendingPathComponent(relative), entry.size ?? 0)
