@@ -20,7 +20,8 @@ import Logging
 ///
 /// Every request is signed with AWS Signature Version 4 just before it is sent (each retry is signed
 /// again, with fresh credentials from the provider), always carries `x-amz-content-sha256`, and every
-/// body it sends carries `Content-MD5`, so the server refuses bytes that changed on the way. Failed
+/// body it sends carries a checksum the server verifies (`Content-MD5`, or on multipart parts the signed
+/// SHA-256 and `x-amz-checksum-crc32c`), so the server refuses bytes that changed on the way. Failed
 /// requests are retried when S3 says they may be (``S3Error/isRetryable``) or the connection failed
 /// in a way that is safe to repeat, with exponential backoff from ``Configuration/retryPolicy``.
 ///
@@ -66,7 +67,8 @@ public struct S3Client: Sendable {
         case automatic
         /// Always hash and sign the body.
         case signed
-        /// Never: send `UNSIGNED-PAYLOAD` (the body is still checked against its `Content-MD5`).
+        /// Never: send `UNSIGNED-PAYLOAD` (the body is still checked against its `Content-MD5` or
+        /// `x-amz-checksum-crc32c`).
         case unsigned
     }
 
