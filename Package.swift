@@ -12,8 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        // SHA-256 and HMAC for AWS Signature V4 (CryptoKit's API; BoringSSL where CryptoKit is absent).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // libcurl through pkg-config, plus typed wrappers for its variadic setopt/getinfo calls.
@@ -28,6 +26,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        // OpenSSL's libcrypto (loaded by libcurl anyway) for SHA-256, MD5 and HMAC-SHA256.
+        .systemLibrary(
+            name: "COpenSSLCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         // CRC-32C with the CPU's CRC instruction, for S3's x-amz-checksum-crc32c.
         .target(name: "CMLOpsKitChecksum"),
         .target(
@@ -37,7 +41,7 @@ let package = Package(
                 "CLibXML2",
                 "CMLOpsKitChecksum",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "COpenSSLCrypto",
             ]
         ),
         .executableTarget(

@@ -1,5 +1,4 @@
 import CMLOpsKitChecksum
-import Crypto
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -37,8 +36,8 @@ struct ContentDigest: Sendable, Hashable {
 
     static func of(_ data: Data, md5: Bool = true, sha256: Bool, crc32c: Bool = false) -> ContentDigest {
         ContentDigest(
-            md5: md5 ? Array(Insecure.MD5.hash(data: data)) : nil,
-            sha256: sha256 ? Array(SHA256.hash(data: data)) : nil,
+            md5: md5 ? Digest.hash(.md5, data) : nil,
+            sha256: sha256 ? Digest.hash(.sha256, data) : nil,
             crc32c: crc32c ? data.withUnsafeBytes { mlopskit_crc32c(0, $0.baseAddress, $0.count) } : nil)
     }
 
@@ -51,8 +50,8 @@ struct ContentDigest: Sendable, Hashable {
         let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .cannotRead(file, reason: S3TransferError.systemError) }
         defer { close(descriptor) }
-        var md5Hasher = md5 ? Insecure.MD5() : nil
-        var shaHasher = sha256 ? SHA256() : nil
+        var md5Hasher = md5 ? Digest(.md5) : nil
+        var shaHasher = sha256 ? Digest(.sha256) : nil
         var crc: UInt32? = crc32c ? 0 : nil
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -68,20 +67,19 @@ struct ContentDigest: Sendable, Hashable {
                 throw .cannotRead(file, reason: "the file ended after \(offset + done) bytes; expected \(offset + length)")
             }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            md5Hasher?.update(bufferPointer: chunk)
-            shaHasher?.update(bufferPointer: chunk)
+            md5Hasher?.update(chunk)
+            shaHasher?.update(chunk)
             crc = crc.map { mlopskit_crc32c($0, chunk.baseAddress, chunk.count) }
             done += Int64(count)
         }
-        return ContentDigest(
-            md5: md5Hasher.map { Array($0.finalize()) }, sha256: shaHasher.map { Array($0.finalize()) }, crc32c: crc)
+        return ContentDigest(md5: md5Hasher?.finalize(), sha256: shaHasher?.finalize(), crc32c: crc)
     }
 
     /// The ETag S3 gives an object completed from parts with these MD5s: the MD5 of the concatenated
     /// part MD5s, then `-` and the number of parts.
     static func multipartETag(partMD5s: [[UInt8]]) -> String {
-        var md5 = Insecure.MD5()
-        for part in partMD5s { md5.update(data: part) }
+        var md5 = Digest(.md5)
+        for part in partMD5s { md5.update(part) }
         return SigV4Encoding.hex(md5.finalize()) + "-\(partMD5s.count)"
     }
 }

@@ -1,5 +1,3 @@
-import Crypto
-
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -19,7 +17,7 @@ public enum PayloadHash: Sendable, Hashable, CustomStringConvertible {
 
     /// The SHA-256 of `bytes`.
     public static func sha256(of bytes: some DataProtocol) -> PayloadHash {
-        .sha256(SigV4Encoding.hex(SHA256.hash(data: bytes)))
+        .sha256(SigV4Encoding.hex(Digest.hash(.sha256, bytes)))
     }
 
     /// The SHA-256 of zero bytes, in hex.

@@ -1,5 +1,3 @@
-import Crypto
-
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -184,20 +182,20 @@ extension SigV4Signer {
 
     /// The string to sign for a canonical request.
     func stringToSign(canonicalRequest: String, timestamp: SigV4Timestamp) -> String {
-        let digest = SigV4Encoding.hex(SHA256.hash(data: Array(canonicalRequest.utf8)))
+        let digest = SigV4Encoding.hex(Digest.hash(.sha256, Array(canonicalRequest.utf8)))
         return [Self.algorithm, timestamp.dateTime, credentialScope(timestamp), digest].joined(separator: "\n")
     }
 
     /// The signing key for the day of `date`: `AWS4` + secret, then HMAC-SHA256 with the day, region,
     /// service and `aws4_request` in turn.
     func signingKey(date: Date) -> [UInt8] {
-        signingKey(day: SigV4Timestamp(date).day).withUnsafeBytes { Array($0) }
+        signingKey(day: SigV4Timestamp(date).day)
     }
 
-    func signingKey(day: String) -> SymmetricKey {
-        var key = SymmetricKey(data: Array(("AWS4" + credentials.secretAccessKey).utf8))
+    func signingKey(day: String) -> [UInt8] {
+        var key = Array(("AWS4" + credentials.secretAccessKey).utf8)
         for part in [day, region, service, "aws4_request"] {
-            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+            key = Digest.hmacSHA256(key: key, message: Array(part.utf8))
         }
         return key
     }
@@ -208,7 +206,6 @@ extension SigV4Signer {
     }
 
     func signature(stringToSign: String, day: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day: day))
-        return SigV4Encoding.hex(code)
+        SigV4Encoding.hex(Digest.hmacSHA256(key: signingKey(day: day), message: Array(stringToSign.utf8)))
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 
@@ -27,8 +26,8 @@ import Testing
         let request = try #require(transport.lastRequest)
         #expect(request.method == .put)
         #expect(request.url.absoluteString == "http://127.0.0.1:9000/mlflow/a%20b/c%2Bd.txt")
-        #expect(request.headers["Content-MD5"] == Data(Insecure.MD5.hash(data: Data("hello".utf8))).base64EncodedString())
-        #expect(request.headers["X-Amz-Content-SHA256"] == SHA256.hash(data: Data("hello".utf8)).map { String(format: "%02x", $0) }.joined())
+        #expect(request.headers["Content-MD5"] == Data(Digest.hash(.md5, Data("hello".utf8))).base64EncodedString())
+        #expect(request.headers["X-Amz-Content-SHA256"] == Digest.hash(.sha256, Data("hello".utf8)).map { String(format: "%02x", $0) }.joined())
         #expect(request.headers["Authorization"]?.contains("SignedHeaders=content-md5;") == true)
         #expect(result.eTag == md5Hex("hello"))
     }
@@ -88,7 +87,7 @@ import Testing
         #expect(transport.requests.count == 3)
         for request in transport.requests {
             #expect(request.queryItems.map(\.name) == ["delete"])
-            #expect(request.headers["Content-MD5"] == Data(Insecure.MD5.hash(data: request.bodyData)).base64EncodedString())
+            #expect(request.headers["Content-MD5"] == Data(Digest.hash(.md5, request.bodyData)).base64EncodedString())
             let text = String(decoding: request.bodyData, as: UTF8.self)
             #expect(text.contains("<Quiet>true</Quiet>"))
             #expect(!text.contains("& x"))
@@ -178,7 +177,7 @@ import Testing
 
     @Test func multipartETagsAreTheMD5OfThePartMD5s() {
         // The ETag S3 gives "hello" + "world" uploaded as two parts (checked with boto3 against S3).
-        let parts = ["hello", "world"].map { Array(Insecure.MD5.hash(data: Data($0.utf8))) }
+        let parts = ["hello", "world"].map { Digest.hash(.md5, Data($0.utf8)) }
         var joined = Data()
         for part in parts { joined.append(contentsOf: part) }
         let expected = md5Hex(joined) + "-2"
@@ -227,7 +226,7 @@ import Testing
     // MARK: Helpers
 
     func md5Hex(_ text: String) -> String { md5Hex(Data(text.utf8)) }
-    func md5Hex(_ data: Data) -> String { Insecure.MD5.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+    func md5Hex(_ data: Data) -> String { Digest.hash(.md5, data).map { String(format: "%02x", $0) }.joined() }
 
     func listing(keys: [String], next: String?) -> HTTPResponse {
         let contents = keys.map {

@@ -1,0 +1,82 @@
+internal import COpenSSLCrypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// MD5, SHA-256 and HMAC-SHA256 through OpenSSL's libcrypto, which libcurl already loads, so signing
+/// and checksums add neither a library nor memory to the process.
+///
+/// ```swift
+/// var digest = Digest(.sha256)
+/// digest.update(bytes)
+/// let hash = digest.finalize()      // 32 bytes
+/// ```
+///
+/// A value is used by one task at a time (it is not `Sendable`); create one per hash.
+struct Digest: ~Copyable {
+    /// The algorithms available.
+    enum Algorithm {
+        case md5
+        case sha256
+
+        var byteCount: Int { self == .md5 ? 16 : 32 }
+        fileprivate var kind: mlopskit_digest_kind { self == .md5 ? MLOPSKIT_DIGEST_MD5 : MLOPSKIT_DIGEST_SHA256 }
+    }
+
+    private let context: OpaquePointer
+    private let algorithm: Algorithm
+
+    /// A digest in progress. OpenSSL failing to allocate a context is treated as out of memory.
+    init(_ algorithm: Algorithm) {
+        guard let context = mlopskit_digest_new(algorithm.kind) else {
+            fatalError("OpenSSL could not create a \(algorithm) digest context")
+        }
+        self.context = context
+        self.algorithm = algorithm
+    }
+
+    deinit { mlopskit_digest_free(context) }
+
+    /// Adds `bytes` to the digest.
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        _ = mlopskit_digest_update(context, bytes.baseAddress, bytes.count)
+    }
+
+    /// Adds `bytes` to the digest.
+    mutating func update(_ bytes: some DataProtocol) {
+        for region in bytes.regions {
+            region.withUnsafeBytes { update($0) }
+        }
+    }
+
+    /// The digest of everything added.
+    consuming func finalize() -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: algorithm.byteCount)
+        _ = output.withUnsafeMutableBufferPointer { mlopskit_digest_final(context, $0.baseAddress) }
+        return output
+    }
+
+    /// The digest of `bytes`.
+    static func hash(_ algorithm: Algorithm, _ bytes: some DataProtocol) -> [UInt8] {
+        var digest = Digest(algorithm)
+        digest.update(bytes)
+        return digest.finalize()
+    }
+
+    /// HMAC-SHA256 of `message` under `key` (32 bytes).
+    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 32)
+        key.withUnsafeBytes { key in
+            message.withUnsafeBytes { message in
+                _ = output.withUnsafeMutableBufferPointer {
+                    mlopskit_hmac_sha256(key.baseAddress, key.count, message.baseAddress, message.count, $0.baseAddress)
+                }
+            }
+        }
+        return output
+    }
+}
