@@ -1,5 +1,6 @@
 import Foundation
 import MLOpsKit
+import MLOpsKitTestSupport
 import Testing
 
 /// One of the real S3 servers `scripts/services-up` starts (SeaweedFS and the JuiceFS gateway), as the
@@ -92,20 +93,7 @@ enum CLIS3Servers {
     }
 
     /// `size` pseudo-random bytes.
-    static func randomBytes(_ size: Int) -> Data {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: size)
-        var index = 0
-        while index < size {
-            var word = generator.next() as UInt64
-            for _ in 0..<8 where index < size {
-                bytes[index] = UInt8(truncatingIfNeeded: word)
-                word >>= 8
-                index += 1
-            }
-        }
-        return Data(bytes)
-    }
+    static func randomBytes(_ size: Int) -> Data { MLOpsKitTestSupport.randomBytes(size) }
 
     /// Every regular file below `directory` by relative path, with its contents.
     static func tree(at directory: URL) throws -> [String: Data] {

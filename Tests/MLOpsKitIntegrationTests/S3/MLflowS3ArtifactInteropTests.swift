@@ -31,7 +31,7 @@ struct MLflowS3ArtifactInteropTests {
             defer { server.stop() }
             let client = try IntegrationEnvironment.mlflowClient(uri: server.url)
             let tree = try Self.writeTree()
-            defer { try? FileManager.default.removeItem(at: tree) }
+            defer { try? FileManager.default.removeItem(at: tree.deletingLastPathComponent()) }
 
             let direct = try await client.createExperiment(
                 name: "s3-direct", artifactLocation: "s3://\(bucket)/direct", tags: [])

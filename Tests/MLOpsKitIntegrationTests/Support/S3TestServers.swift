@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 
 @testable import MLOpsKit
 
@@ -218,19 +219,8 @@ extension S3TestServers {
     static func randomFile(size: Int, name: String = "payload.bin") throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-s3-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: size)
-        var index = 0
-        while index < size {
-            var word = generator.next() as UInt64
-            for _ in 0..<8 where index < size {
-                bytes[index] = UInt8(truncatingIfNeeded: word)
-                word >>= 8
-                index += 1
-            }
-        }
         let file = directory.appendingPathComponent(name)
-        try Data(bytes).write(to: file)
+        try randomBytes(size).write(to: file)
         return file
     }
 }

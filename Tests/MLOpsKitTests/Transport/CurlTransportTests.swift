@@ -26,7 +26,9 @@ struct CurlTransportTests {
 
     private func sha256Hex(_ data: Data) throws -> String {
         // The server reports SHA-256; compute ours through the same tool for an independent check.
-        let file = try temporaryDirectory().appendingPathComponent("blob")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("blob")
         try data.write(to: file)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -85,6 +87,7 @@ struct CurlTransportTests {
     @Test func uploadStreamsAFile() async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("upload.bin")
         let payload = Data((0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         try payload.write(to: file)
@@ -98,6 +101,7 @@ struct CurlTransportTests {
     @Test func downloadStreamsToFileAtomically() async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appendingPathComponent("download.bin")
         let size = 3 << 20
         let response = try await CurlTransport().send(
@@ -113,6 +117,7 @@ struct CurlTransportTests {
     @Test func failedDownloadLeavesNoFileAndKeepsTheErrorBody() async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appendingPathComponent("missing.bin")
         let response = try await CurlTransport().send(
             HTTPRequest(url: server.url("/nothing-here"), responseDestination: .file(destination)))
@@ -124,6 +129,7 @@ struct CurlTransportTests {
     @Test func interruptedDownloadLeavesNoFile() async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appendingPathComponent("partial.bin")
         var configuration = CurlTransport.Configuration()
         configuration.requestTimeout = .milliseconds(1500)
