@@ -25,6 +25,7 @@ struct MLOps: AsyncParsableCommand {
             ModelsCommand.self,
             ArtifactsCommand.self,
             S3Command.self,
+            HealthCommand.self,
         ]
     )
 

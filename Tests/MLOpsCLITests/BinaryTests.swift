@@ -101,4 +101,17 @@ struct BinaryTests {
         #expect(object["MLFLOW_TRACKING_URI"] != nil)
         #expect(!result.stdout.contains("s3cret-pw"))
     }
+
+    @Test func healthExitsWithStatusFourNamingTheRequiredServiceDown() async throws {
+        let result = try await CLIRunner.run(
+            ["health", "--services", "mlflow,airflow", "--require", "all", "--json"], trackingURI: "http://127.0.0.1:1",
+            extraEnvironment: ["AIRFLOW_BASE_URL": "http://127.0.0.1:1"])
+        #expect(result.status == 4, "\(result)")
+        #expect(result.stderr.contains("MLflow (connection refused)"))
+        let object = try result.jsonObject()
+        #expect(object["required_up"] as? Bool == false)
+        #expect((object["services"] as? [[String: Any]])?.count == 2)
+        let unknown = try await CLIRunner.run(["health", "--services", "mlflow,kafka"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("kafka"), "\(unknown)")
+    }
 }

@@ -264,6 +264,25 @@ struct ServerTests {
         #expect(badMetric.status == 6, "\(badMetric)")
     }
 
+    @Test(.enabled(if: CLIS3Servers.enabled))
+    func healthShowsTheStackAndPassesWhenTheRequiredServicesAreUp() async throws {
+        let uri = try TestServer.uri()
+        let s3 = try CLIS3Servers.server(named: "seaweedfs")
+        let environment = s3.environment.merging(["AIRFLOW_BASE_URL": "http://127.0.0.1:1", "GRAFANA_URL": "http://127.0.0.1:1"]) { $1 }
+        let table = try await CLIRunner.run(
+            ["health", "--services", "mlflow,minio,airflow,grafana", "--require", "mlflow,minio"], trackingURI: uri,
+            extraEnvironment: environment)
+        #expect(table.status == 0, "\(table)")
+        let lines = table.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("SERVICE") == true)
+        #expect(lines.contains { $0.hasPrefix("MLflow") && $0.contains(" UP ") })
+        #expect(lines.contains { $0.hasPrefix("MinIO") && $0.contains(" UP ") })
+        #expect(lines.contains { $0.hasPrefix("Airflow") && $0.contains(" down ") && $0.contains("connection refused") })
+        let waited = try await CLIRunner.run(
+            ["health", "--services", "mlflow", "--wait", "--wait-timeout", "10"], trackingURI: uri, extraEnvironment: environment)
+        #expect(waited.status == 0, "\(waited)")
+    }
+
     /// A run whose artifact location is `s3://`, as in the original stack (MinIO): the artifact commands
     /// go straight to the bucket with the S3 variables MLflow's own client reads.
     @Test(.enabled(if: CLIS3Servers.enabled))

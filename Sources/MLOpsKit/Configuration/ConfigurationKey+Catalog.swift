@@ -168,6 +168,18 @@ extension ConfigurationKey {
     /// `LOKI_PORT`: Loki's published port.
     public static let lokiPort = ConfigurationKey(
         "LOKI_PORT", default: "3100", help: "published port of Loki")
+    /// `PROMETHEUS_URL`: MLOpsKit's own; where health checks reach Prometheus. Unset: `http://127.0.0.1`
+    /// on ``prometheusPort``.
+    public static let prometheusURL = ConfigurationKey(
+        "PROMETHEUS_URL", sensitivity: .url,
+        help: "Prometheus URL for health checks (unset: http://127.0.0.1:PROMETHEUS_PORT)")
+    /// `LOKI_URL`: MLOpsKit's own; where health checks reach Loki. Unset: `http://127.0.0.1` on ``lokiPort``.
+    public static let lokiURL = ConfigurationKey(
+        "LOKI_URL", sensitivity: .url, help: "Loki URL for health checks (unset: http://127.0.0.1:LOKI_PORT)")
+    /// `GRAFANA_URL`: MLOpsKit's own; where health checks reach Grafana. Unset: `http://127.0.0.1` on
+    /// ``grafanaPort``.
+    public static let grafanaURL = ConfigurationKey(
+        "GRAFANA_URL", sensitivity: .url, help: "Grafana URL for health checks (unset: http://127.0.0.1:GRAFANA_PORT)")
 
     // MARK: HTTP client
 
@@ -188,6 +200,7 @@ extension ConfigurationKey {
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
         exporterPort, exporterPollSeconds, exporterAliases,
         bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,
+        prometheusURL, lokiURL, grafanaURL,
         httpTimeoutSeconds, httpRetries,
     ]
 

@@ -141,6 +141,12 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
     public var prometheusPort: Int = 9090
     /// `LOKI_PORT`.
     public var lokiPort: Int = 3100
+    /// `PROMETHEUS_URL`; `nil` means `http://127.0.0.1:<prometheusPort>`.
+    public var prometheusURL: URL?
+    /// `LOKI_URL`; `nil` means `http://127.0.0.1:<lokiPort>`.
+    public var lokiURL: URL?
+    /// `GRAFANA_URL`; `nil` means `http://127.0.0.1:<grafanaPort>`.
+    public var grafanaURL: URL?
 
     // MARK: HTTP client
 
@@ -218,6 +224,9 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
         if let value = resolved[keys.grafanaPort] { grafanaPort = try value.port() }
         if let value = resolved[keys.prometheusPort] { prometheusPort = try value.port() }
         if let value = resolved[keys.lokiPort] { lokiPort = try value.port() }
+        if let value = resolved[keys.prometheusURL], !value.value.isEmpty { prometheusURL = try value.httpURL() }
+        if let value = resolved[keys.lokiURL], !value.value.isEmpty { lokiURL = try value.httpURL() }
+        if let value = resolved[keys.grafanaURL], !value.value.isEmpty { grafanaURL = try value.httpURL() }
 
         if let value = resolved[keys.httpTimeoutSeconds] { httpTimeout = try value.positiveSeconds() }
         if let value = resolved[keys.httpRetries] { httpRetries = try value.integer(in: 0...) }
@@ -282,6 +291,9 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
             "grafanaPort": "\(grafanaPort)",
             "prometheusPort": "\(prometheusPort)",
             "lokiPort": "\(lokiPort)",
+            "prometheusURL": url(prometheusURL),
+            "lokiURL": url(lokiURL),
+            "grafanaURL": url(grafanaURL),
             "httpTimeout": "\(httpTimeout)",
             "httpRetries": "\(httpRetries)",
         ]
