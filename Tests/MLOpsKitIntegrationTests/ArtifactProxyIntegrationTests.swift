@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
@@ -11,7 +12,7 @@ struct ArtifactProxyIntegrationTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-tree-\(UUID().uuidString.prefix(8))")
         let files: [String: Data] = [
             "model/MLmodel": Data("flavors: {}\n".utf8),
-            "model/weights b+ü.bin": Data((0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }),
+            "model/weights b+ü.bin": randomBytes(2_500_000),
             "metrics/validation_metrics.json": Data(#"{"accuracy": 0.97}"#.utf8),
         ]
         for (path, data) in files {

@@ -21,16 +21,16 @@ struct HealthIntegrationTests {
 
         let checks = configuration.healthChecks(required: ["mlflow", "minio"])
         #expect(checks.map(\.name) == ["MLflow", "Airflow", "MinIO", "Prometheus", "Loki", "Grafana"])
-        let started = ContinuousClock.now
         let report = await HealthChecker().check(checks)
-        #expect(ContinuousClock.now - started < .seconds(3))
         let byName = Dictionary(uniqueKeysWithValues: report.results.map { ($0.name, $0) })
         #expect(byName["MLflow"]?.isUp == true)
         #expect(byName["MLflow"]?.detail == "OK")
         #expect(byName["MinIO"]?.isUp == true, "\(String(describing: byName["MinIO"]))")
         for name in ["Airflow", "Prometheus", "Loki", "Grafana"] {
             #expect(byName[name]?.isUp == false)
+            // Refused at once: no answer, no timeout waited out.
             #expect(byName[name]?.detail == "connection refused")
+            #expect(byName[name]?.latencySeconds == nil)
         }
         #expect(report.requiredServicesAreUp)
     }

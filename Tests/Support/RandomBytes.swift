@@ -1,18 +1,20 @@
 import Foundation
 
-/// `count` pseudo-random bytes, eight at a time from the system generator: test payloads that no
-/// compression or deduplication can shortcut.
+/// `count` random bytes from the kernel (`/dev/urandom`): test payloads that no compression or
+/// deduplication can shortcut, made in milliseconds even in a debug build, so a test preparing a large
+/// file does not hold a cooperative thread for seconds.
 public func randomBytes(_ count: Int) -> Data {
-    var generator = SystemRandomNumberGenerator()
-    var bytes = [UInt8](repeating: 0, count: count)
-    var index = 0
-    while index < count {
-        var word = generator.next() as UInt64
-        for _ in 0..<8 where index < count {
-            bytes[index] = UInt8(truncatingIfNeeded: word)
-            word >>= 8
-            index += 1
-        }
+    guard count > 0 else { return Data() }
+    guard let source = FileHandle(forReadingAtPath: "/dev/urandom") else {
+        fatalError("cannot open /dev/urandom")
     }
-    return Data(bytes)
+    defer { try? source.close() }
+    var data = Data()
+    while data.count < count {
+        guard let chunk = try? source.read(upToCount: count - data.count), !chunk.isEmpty else {
+            fatalError("cannot read /dev/urandom")
+        }
+        data.append(chunk)
+    }
+    return data
 }

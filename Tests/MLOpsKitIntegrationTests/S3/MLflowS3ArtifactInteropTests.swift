@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
@@ -13,7 +14,7 @@ import Testing
 struct MLflowS3ArtifactInteropTests {
     static let files: [String: Data] = [
         "model/MLmodel": Data("artifact_path: model\nflavors: {}\n".utf8),
-        "model/model weights+ü.bin": Data((0..<9_000_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }),
+        "model/model weights+ü.bin": randomBytes(9_000_000),
         "metrics/validation_metrics.json": Data(#"{"accuracy": 0.97}"#.utf8),
         "data_contract/schema.json": Data(#"{"features": ["sepal_length"]}"#.utf8),
     ]

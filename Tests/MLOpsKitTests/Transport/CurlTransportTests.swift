@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
@@ -89,7 +90,7 @@ struct CurlTransportTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("upload.bin")
-        let payload = Data((0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let payload = randomBytes(5 << 20)
         try payload.write(to: file)
         let response = try await CurlTransport().send(
             HTTPRequest(method: .put, url: server.url("/echo"), body: .file(file)))

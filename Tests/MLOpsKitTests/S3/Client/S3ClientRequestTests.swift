@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
@@ -196,7 +197,7 @@ import Testing
         }
         #expect(ContentDigest.of(Data("123456789".utf8), sha256: false, crc32c: true).crc32cBase64 == "4waSgw==")
         // Across the file reader's chunk boundaries and at odd offsets.
-        let data = Data((0..<3_000_001).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) })
+        let data = randomBytes(3_000_001)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
         try data.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -208,7 +209,7 @@ import Testing
     }
 
     @Test func fileDigestsMatchInMemoryDigestsForAnyRegion() throws {
-        let data = Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let data = randomBytes(3_000_000)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)")
         try data.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
