@@ -24,8 +24,10 @@ MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs)
 
 # Every service that has scripts/<name>-up and scripts/<name>-down, in start order.
 # MLOPSKIT_SERVICES may list any of them; scripts/services-down stops all of them.
+# airflow (scripts/airflow-up, its own venv from scripts/airflow-env) is not started
+# by default yet.
 # shellcheck disable=SC2034
-MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs)
+MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs airflow)
 
 # Prefix for log lines; scripts set it to their own name.
 LOG_TAG="${LOG_TAG:-$(basename "$0")}"
