@@ -136,18 +136,36 @@ extension AirflowClient {
     /// Airflow 3's structured log: `{"content": [{"event": …, "timestamp": …, "level": …}], "continuation_token": …}`.
     struct LogPage: Decodable {
         struct Entry: Decodable {
+            struct ErrorDetail: Decodable {
+                var excType: String?
+                var excValue: String?
+                enum CodingKeys: String, CodingKey {
+                    case excType = "exc_type"
+                    case excValue = "exc_value"
+                }
+            }
             var event: String?
             var timestamp: String?
             var level: String?
+            var errorDetail: [ErrorDetail]?
+
+            enum CodingKeys: String, CodingKey {
+                case event, timestamp, level
+                case errorDetail = "error_detail"
+            }
         }
         var content: [Entry]
         var continuationToken: String?
 
+        /// One line per entry: `[timestamp LEVEL] event`, then each exception as `  Type: message`.
         var lines: [String] {
-            content.compactMap { entry in
-                guard let event = entry.event else { return nil }
+            content.flatMap { entry -> [String] in
+                guard let event = entry.event else { return [] }
                 let prefix = [entry.timestamp, entry.level.map { $0.uppercased() }].compactMap { $0 }.joined(separator: " ")
-                return prefix.isEmpty ? event : "[\(prefix)] \(event)"
+                let exceptions = (entry.errorDetail ?? []).map { detail in
+                    "  " + [detail.excType, detail.excValue].compactMap { $0 }.joined(separator: ": ")
+                }
+                return [prefix.isEmpty ? event : "[\(prefix)] \(event)"] + exceptions
             }
         }
 

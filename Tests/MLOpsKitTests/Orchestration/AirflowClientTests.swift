@@ -125,11 +125,11 @@ import Testing
 
     @Test func structuredLogsBecomeLines() async throws {
         transport.enqueue(status: 201, json: #"{"access_token":"\#(Self.jwt(expiresIn: 86_400))"}"#)
-        transport.enqueue(status: 200, json: #"{"content":[{"event":"::group::Log message source details"},{"timestamp":"2026-11-29T00:39:08.309799Z","event":"training done","level":"info"},{"event":"Task failed with exception","level":"error","error_detail":[{"exc_type":"ValueError"}]}],"continuation_token":null}"#)
+        transport.enqueue(status: 200, json: #"{"content":[{"event":"::group::Log message source details"},{"timestamp":"2026-11-29T00:39:08.309799Z","event":"training done","level":"info"},{"event":"Task failed with exception","level":"error","error_detail":[{"exc_type":"ValueError","exc_value":"failing on purpose","frames":[]}]}],"continuation_token":null}"#)
         let lines = try await client(.v2).taskLog("dag_training", runID: "r", taskID: "train", tryNumber: 1)
         #expect(lines == [
             "::group::Log message source details", "[2026-11-29T00:39:08.309799Z INFO] training done",
-            "[ERROR] Task failed with exception",
+            "[ERROR] Task failed with exception", "  ValueError: failing on purpose",
         ])
         #expect(transport.lastRequest?.url.path == "/api/v2/dags/dag_training/dagRuns/r/taskInstances/train/logs/1")
     }

@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import MLOpsKit
+
+/// ``AirflowClient`` against a real Airflow started by `scripts/airflow-up` with the test DAGs
+/// `dag_data_predictions` and `dag_training` (`Tests/Fixtures/airflow_dags`; `dag_training` fails in
+/// `train_model` when triggered with conf `{"fail": true}`).
+@Suite(.enabled(if: AirflowTestServer.enabled), .serialized, .timeLimit(.minutes(5)))
+struct AirflowIntegrationTests {
+    @Test func listsPausesTriggersAndWaitsForASuccessfulRun() async throws {
+        let client = try AirflowTestServer.client()
+        #expect(try await client.apiVersion() == .v2)
+        let dags = try await client.listDAGs().collect().map(\.dagID)
+        #expect(dags.contains("dag_training") && dags.contains("dag_data_predictions"), "\(dags)")
+        let paused = try await client.setPaused("dag_data_predictions", true)
+        #expect(paused.isPaused)
+        let dag = try await client.setPaused("dag_data_predictions", false)
+        #expect(!dag.isPaused)
+
+        let run = try await client.trigger("dag_data_predictions", conf: ["rows": .number(3)])
+        #expect(run.conf["rows"] == .number(3))
+        let seen = StatesSeen()
+        let finished = try await client.waitForRun(
+            "dag_data_predictions", runID: run.runID, timeout: .seconds(120), interval: .milliseconds(500)
+        ) { run, tasks in seen.add(run.state.rawValue) }
+        #expect(finished.state == .success)
+        #expect(seen.values.last == "success")
+        let tasks = try await client.taskInstances("dag_data_predictions", runID: run.runID)
+        #expect(Set(tasks.map(\.taskID)) == ["load_data", "predict", "store_predictions"])
+        #expect(tasks.allSatisfy { $0.state == "success" && $0.tryNumber == 1 })
+        let log = try await client.taskLog("dag_data_predictions", runID: run.runID, taskID: "predict", tryNumber: 1)
+        #expect(!log.isEmpty)
+    }
+
+    @Test func aFailingRunNamesItsFailedTask() async throws {
+        let client = try AirflowTestServer.client()
+        try await client.setPaused("dag_training", false)
+        let run = try await client.trigger("dag_training", conf: ["fail": .bool(true)])
+        let finished = try await client.waitForRun("dag_training", runID: run.runID, timeout: .seconds(120), interval: .milliseconds(500))
+        #expect(finished.state == .failed)
+        let tasks = try await client.taskInstances("dag_training", runID: run.runID)
+        let failed = tasks.filter { $0.state == "failed" }.map(\.taskID)
+        #expect(failed == ["train_model"], "\(tasks)")
+        #expect(tasks.first { $0.taskID == "register_model" }?.state == "upstream_failed")
+        let log = try await client.taskLog("dag_training", runID: run.runID, taskID: "train_model", tryNumber: 1)
+        #expect(log.contains { $0.contains("train_model failed on purpose") }, "\(log.suffix(20))")
+    }
+
+    @Test func badInputIsTyped() async throws {
+        let client = try AirflowTestServer.client()
+        let missing = await #expect(throws: AirflowError.self) { try await client.dag("no_such_dag") }
+        #expect(missing?.code == .notFound)
+        #expect(missing?.message.contains("no_such_dag") == true)
+        let noRun = await #expect(throws: AirflowError.self) { try await client.dagRun("dag_training", runID: "no-such-run") }
+        #expect(noRun?.code == .notFound)
+
+        let server = try AirflowTestServer.server()
+        let wrong = AirflowClient(configuration: .init(baseURL: server.url, username: server.username, password: "wrong-password"))
+        let refused = await #expect(throws: AirflowError.self) { try await wrong.dag("dag_training") }
+        #expect(refused?.code == .unauthorized)
+        #expect(refused?.description.contains("wrong-password") == false)
+
+        let unreachable = AirflowClient(configuration: .init(baseURL: URL(string: "http://127.0.0.1:1")!, username: "a", password: "b"))
+        await #expect(throws: HTTPTransportError.self) { try await unreachable.dag("dag_training") }
+
+        // A run that never starts (its DAG paused) ends the wait at the deadline, naming its state.
+        try await client.setPaused("dag_training", true)
+        let queued = try await client.trigger("dag_training", conf: [:])
+        let timedOut = await #expect(throws: AirflowError.self) {
+            try await client.waitForRun("dag_training", runID: queued.runID, timeout: .seconds(2), interval: .milliseconds(500))
+        }
+        #expect(timedOut?.code == .timedOut)
+        #expect(timedOut?.message.contains("still queued") == true)
+    }
+}
+
+/// The Airflow of `scripts/airflow-up` (`MLOPSKIT_TEST_AIRFLOW_{URL,USERNAME,PASSWORD}`).
+enum AirflowTestServer {
+    struct Server {
+        var url: URL
+        var username: String
+        var password: String
+    }
+
+    static var enabled: Bool {
+        IntegrationEnvironment.environment["MLOPSKIT_TEST_AIRFLOW_URL"] != nil
+            || (IntegrationEnvironment.servicesRequired
+                && (IntegrationEnvironment.environment["MLOPSKIT_TEST_SERVICES"] ?? "").split(separator: " ").contains("airflow"))
+    }
+
+    static func server() throws -> Server {
+        let environment = IntegrationEnvironment.environment
+        guard let text = environment["MLOPSKIT_TEST_AIRFLOW_URL"], let url = URL(string: text),
+            let username = environment["MLOPSKIT_TEST_AIRFLOW_USERNAME"],
+            let password = environment["MLOPSKIT_TEST_AIRFLOW_PASSWORD"]
+        else {
+            throw IntegrationEnvironment.MissingService(name: "Airflow (MLOPSKIT_TEST_AIRFLOW_URL, _USERNAME, _PASSWORD)")
+        }
+        return Server(url: url, username: username, password: password)
+    }
+
+    static func client() throws -> AirflowClient {
+        let server = try server()
+        return AirflowClient(configuration: .init(baseURL: server.url, username: server.username, password: server.password))
+    }
+}
+
+/// Run states seen while waiting, from any task.
+final class StatesSeen: Sendable {
+    private let storage = Mutex<[String]>([])
+    func add(_ state: String) { storage.withLock { $0.append(state) } }
+    var values: [String] { storage.withLock { $0 } }
+}
