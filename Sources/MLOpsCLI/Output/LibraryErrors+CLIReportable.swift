@@ -225,3 +225,28 @@ extension SigV4Error: CLIReportableError {
     var exitCode: CLIExitCode { .validation }
     var explanation: String { description }
 }
+
+extension AirflowError: CLIReportableError {
+    /// 3 for an unknown DAG, run, task or try; 7 when Airflow refused the credentials
+    /// (`AIRFLOW_ADMIN_USER`/`AIRFLOW_ADMIN_PASSWORD`); 1 when a wait ran out of time; 5 for everything
+    /// else Airflow answered.
+    var exitCode: CLIExitCode {
+        switch code {
+        case .notFound: .notFound
+        case .unauthorized, .forbidden: .configuration
+        case .timedOut: .failure
+        default: .serverError
+        }
+    }
+
+    var explanation: String {
+        switch code {
+        case .unauthorized:
+            "Airflow refused the credentials: \(message) (check AIRFLOW_ADMIN_USER and AIRFLOW_ADMIN_PASSWORD)"
+        case .forbidden:
+            "Airflow's user may not do this: \(message) (AIRFLOW_ADMIN_USER needs a role that allows it)"
+        default:
+            description
+        }
+    }
+}

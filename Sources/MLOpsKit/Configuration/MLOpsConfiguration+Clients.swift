@@ -48,6 +48,16 @@ extension MLOpsConfiguration {
 }
 
 extension MLOpsConfiguration {
+    /// An Airflow client for ``airflowBaseURL`` signing in as ``airflowAdminUser`` with
+    /// ``airflowAdminPassword`` (empty when unset), speaking whichever API version answers.
+    public func makeAirflowClient(logger: Logger = .disabled) -> AirflowClient {
+        AirflowClient(
+            configuration: .init(
+                baseURL: airflowBaseURL, username: airflowAdminUser ?? "", password: airflowAdminPassword ?? "",
+                requestTimeout: max(httpTimeout, .seconds(30))),
+            transport: CurlTransport(configuration: transportConfiguration, logger: logger))
+    }
+
     /// An S3 client for the configured endpoint (``makeS3Endpoint()``) and credentials
     /// (``makeS3CredentialProvider(environment:)``), retrying as `MLOPS_HTTP_RETRIES` says.
     ///

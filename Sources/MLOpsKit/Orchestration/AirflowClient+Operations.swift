@@ -46,6 +46,14 @@ extension AirflowClient {
         try decode(DAGRun.self, from: try await send(.get, "/dags/\(Self.segment(dagID))/dagRuns/\(Self.segment(runID))", dagID: dagID))
     }
 
+    public func dagRuns(_ dagID: String, limit: Int = 25) async throws -> [DAGRun] {
+        let order = try await apiVersion() == .v2 ? "-run_after" : "-execution_date"
+        let body = try await send(
+            .get, "/dags/\(Self.segment(dagID))/dagRuns", query: [("limit", String(max(1, limit))), ("order_by", order)],
+            dagID: dagID)
+        return try decode(DAGRunPage.self, from: body).dagRuns
+    }
+
     public func taskInstances(_ dagID: String, runID: String) async throws -> [TaskInstance] {
         let body = try await send(
             .get, "/dags/\(Self.segment(dagID))/dagRuns/\(Self.segment(runID))/taskInstances", query: [("limit", "1000")],
@@ -126,6 +134,11 @@ extension AirflowClient {
             case description, tags
             case hasImportErrors = "has_import_errors"
         }
+    }
+
+    struct DAGRunPage: Decodable {
+        var dagRuns: [DAGRun]
+        enum CodingKeys: String, CodingKey { case dagRuns = "dag_runs" }
     }
 
     struct TaskInstancePage: Decodable {

@@ -18,6 +18,8 @@ public protocol Orchestrator: Sendable {
     func trigger(_ dagID: String, conf: [String: JSONValue], runID: String?, logicalDate: Date?) async throws -> DAGRun
     /// One run as it is now.
     func dagRun(_ dagID: String, runID: String) async throws -> DAGRun
+    /// The most recent runs of a DAG, newest first, at most `limit`.
+    func dagRuns(_ dagID: String, limit: Int) async throws -> [DAGRun]
     /// The task instances of a run.
     func taskInstances(_ dagID: String, runID: String) async throws -> [TaskInstance]
     /// The log lines of one try (from 1) of a task.
