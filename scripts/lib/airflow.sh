@@ -170,7 +170,7 @@ try:
     errors = call("/api/v2/importErrors", token=token)
     if errors.get("total_entries"):
         print("import errors: " + "; ".join(
-            f"{e.get('filename')}: {(e.get('stack_trace') or '').strip().splitlines()[-1:]}"
+            f"{e.get('filename')}: {((e.get('stack_trace') or '').strip().splitlines() or [''])[-1]}"
             for e in errors.get("import_errors", [])))
         sys.exit(2)
     dags = call("/api/v2/dags?limit=100", token=token)

@@ -24,10 +24,11 @@ MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs airflow)
 
 # Every service that has scripts/<name>-up and scripts/<name>-down, in start order.
 # MLOPSKIT_SERVICES may list any of them; scripts/services-down stops all of them.
-# airflow (scripts/airflow-up, its own venv from scripts/airflow-env) is not started
-# by default yet.
+# airflow (scripts/airflow-up, its own venv from scripts/airflow-env) and prometheus
+# (the system's prometheus, Debian package `prometheus`) are not started by default
+# yet.
 # shellcheck disable=SC2034
-MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs airflow)
+MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs airflow prometheus)
 
 # Prefix for log lines; scripts set it to their own name.
 LOG_TAG="${LOG_TAG:-$(basename "$0")}"
