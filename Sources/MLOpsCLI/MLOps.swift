@@ -27,6 +27,7 @@ struct MLOps: AsyncParsableCommand {
             S3Command.self,
             HealthCommand.self,
             DagsCommand.self,
+            BootstrapCommand.self,
         ]
     )
 
