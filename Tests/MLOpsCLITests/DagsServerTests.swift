@@ -24,7 +24,8 @@ struct DagsServerTests {
         let ids = (try list.jsonObject()["dags"] as? [[String: Any]])?.compactMap { $0["dag_id"] as? String } ?? []
         #expect(ids.contains("dag_training") && ids.contains("dag_data_predictions"))
 
-        #expect(try await CLIRunner.run(["dags", "unpause", "dag_training"], extraEnvironment: env).status == 0)
+        let unpause = try await CLIRunner.run(["dags", "unpause", "dag_training"], extraEnvironment: env)
+        #expect(unpause.status == 0, "\(unpause)")
         let ok = try await CLIRunner.run(["dags", "trigger", "dag_training", "--wait", "--wait-timeout", "120"], extraEnvironment: env)
         #expect(ok.status == 0, "\(ok)")
         let runID = try #require(ok.stdout.split(separator: "\n").first.map(String.init))
@@ -41,8 +42,15 @@ struct DagsServerTests {
         #expect(logs.status == 0 && logs.stdout.contains("failed on purpose"), "\(logs)")
 
         let runs = try await CLIRunner.run(["dags", "runs", "dag_training", "--limit", "2", "--json"], extraEnvironment: env)
-        let states = (try runs.jsonObject()["dag_runs"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
-        #expect(states == ["failed", "success"], "\(runs)")
+        // Other suites trigger dag_training too: find this test's two runs among the newest.
+        let recent = try await CLIRunner.run(["dags", "runs", "dag_training", "--limit", "25", "--json"], extraEnvironment: env)
+        let states = Dictionary(
+            uniqueKeysWithValues: (try recent.jsonObject()["dag_runs"] as? [[String: Any]] ?? []).compactMap { run in
+                (run["dag_run_id"] as? String).map { ($0, run["state"] as? String ?? "") }
+            })
+        #expect(states[runID] == "success" && states[failedRun] == "failed", "\(recent)")
+        let listed = try runs.jsonObject()["dag_runs"] as? [Any]
+        #expect(runs.status == 0 && listed?.count == 2)
     }
 
     @Test func badInputHasItsOwnExitStatus() async throws {
@@ -54,15 +62,27 @@ struct DagsServerTests {
         let refused = try await CLIRunner.run(["dags", "list"], extraEnvironment: try environment(password: "not-the-password"))
         #expect(refused.status == 7 && refused.stderr.contains("AIRFLOW_ADMIN_PASSWORD"), "\(refused)")
         #expect(!refused.stderr.contains("not-the-password"))
+        if let viewer = CLIRunner.environment["MLOPSKIT_TEST_AIRFLOW_VIEWER_USERNAME"],
+            let viewerPassword = CLIRunner.environment["MLOPSKIT_TEST_AIRFLOW_VIEWER_PASSWORD"]
+        {
+            var readOnly = env
+            readOnly["AIRFLOW_ADMIN_USER"] = viewer
+            readOnly["AIRFLOW_ADMIN_PASSWORD"] = viewerPassword
+            #expect(try await CLIRunner.run(["dags", "list"], extraEnvironment: readOnly).status == 0)
+            let forbidden = try await CLIRunner.run(["dags", "unpause", "dag_training"], extraEnvironment: readOnly)
+            #expect(forbidden.status == 7 && forbidden.stderr.contains("may not do this"), "\(forbidden)")
+        }
         var unreachable = env
         unreachable["AIRFLOW_BASE_URL"] = "http://127.0.0.1:1"
         #expect(try await CLIRunner.run(["dags", "list"], extraEnvironment: unreachable).status == 4)
 
-        // A paused DAG's run never starts: the wait ends at its deadline with status 1, naming the state.
-        #expect(try await CLIRunner.run(["dags", "pause", "dag_data_predictions"], extraEnvironment: env).status == 0)
+        // A run that cannot end in time (the DAG takes seconds): status 1, naming the run's state.
         let stuck = try await CLIRunner.run(
-            ["dags", "trigger", "dag_data_predictions", "--wait", "--wait-timeout", "3"], extraEnvironment: env)
-        #expect(stuck.status == 1 && stuck.stderr.contains("still queued"), "\(stuck)")
+            ["dags", "trigger", "dag_data_predictions", "--wait", "--wait-timeout", "0.3"], extraEnvironment: env)
+        #expect(stuck.status == 1 && stuck.stderr.contains("is still "), "\(stuck)")
+        let pause = try await CLIRunner.run(["dags", "pause", "dag_data_predictions"], extraEnvironment: env)
+        #expect(pause.status == 0 && pause.stdout.contains("paused dag_data_predictions"), "\(pause)")
+        #expect(try await CLIRunner.run(["dags", "unpause", "dag_data_predictions"], extraEnvironment: env).status == 0)
     }
 }
 

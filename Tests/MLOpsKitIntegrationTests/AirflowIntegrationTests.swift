@@ -62,17 +62,29 @@ struct AirflowIntegrationTests {
         #expect(refused?.code == .unauthorized)
         #expect(refused?.description.contains("wrong-password") == false)
 
+        // A user who may read but not write: 403, told apart from refused credentials (401).
+        if let viewer = IntegrationEnvironment.environment["MLOPSKIT_TEST_AIRFLOW_VIEWER_USERNAME"],
+            let viewerPassword = IntegrationEnvironment.environment["MLOPSKIT_TEST_AIRFLOW_VIEWER_PASSWORD"]
+        {
+            let reader = AirflowClient(configuration: .init(baseURL: server.url, username: viewer, password: viewerPassword))
+            #expect(try await reader.dag("dag_training").dagID == "dag_training")
+            let forbidden = await #expect(throws: AirflowError.self) { try await reader.setPaused("dag_training", false) }
+            #expect(forbidden?.code == .forbidden)
+            #expect(forbidden?.status == 403)
+        }
+
         let unreachable = AirflowClient(configuration: .init(baseURL: URL(string: "http://127.0.0.1:1")!, username: "a", password: "b"))
         await #expect(throws: HTTPTransportError.self) { try await unreachable.dag("dag_training") }
 
-        // A run that never starts (its DAG paused) ends the wait at the deadline, naming its state.
-        try await client.setPaused("dag_training", true)
-        let queued = try await client.trigger("dag_training", conf: [:])
+        // A run that cannot end within the deadline (the DAG takes seconds) ends the wait, naming its
+        // state. (No pausing here: other suites run these DAGs at the same time.)
+        try await client.setPaused("dag_training", false)
+        let pending = try await client.trigger("dag_training", conf: [:])
         let timedOut = await #expect(throws: AirflowError.self) {
-            try await client.waitForRun("dag_training", runID: queued.runID, timeout: .seconds(2), interval: .milliseconds(500))
+            try await client.waitForRun("dag_training", runID: pending.runID, timeout: .milliseconds(300), interval: .milliseconds(100))
         }
         #expect(timedOut?.code == .timedOut)
-        #expect(timedOut?.message.contains("still queued") == true)
+        #expect(timedOut?.message.contains("run \(pending.runID) of dag_training is still ") == true)
     }
 }
 
