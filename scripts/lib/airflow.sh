@@ -185,3 +185,62 @@ if missing:
 print("ready")
 EOF
 }
+
+# The Airflow 2 service (scripts/airflow2-up, scripts/airflow2-down) uses the same
+# session handling (stop_airflow: its components file names the scheduler too).
+
+# airflow2_probe PYTHON URL USERNAME PASSWORD DAG_ID...: one readiness check of an
+# Airflow 2 (REST API v1, basic auth). Prints one status line and exits
+#   0  GET /api/v1/health says metadatabase and scheduler are healthy and every
+#      DAG_ID is listed by GET /api/v1/dags;
+#   1  not yet (the line says what is missing);
+#   2  the DAG folder has import errors (the line lists them).
+# /api/v1/health answers 200 even when the scheduler is unhealthy: the JSON is read.
+airflow2_probe() {
+  local py="$1"
+  shift
+  "$py" - "$@" <<'EOF'
+import base64, json, sys, urllib.error, urllib.request
+
+url, username, password, want = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+basic = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+def call(path, auth=True):
+    headers = {"Accept": "application/json"}
+    if auth:
+        headers["Authorization"] = basic
+    req = urllib.request.Request(url + path, headers=headers)
+    with no_proxy.open(req, timeout=5) as resp:
+        return json.load(resp)
+
+def not_yet(why):
+    print(why)
+    sys.exit(1)
+
+try:
+    health = call("/api/v1/health", auth=False)
+except (OSError, ValueError) as e:
+    not_yet(f"health: {e}")
+states = {k: (health.get(k) or {}).get("status") for k in ("metadatabase", "scheduler")}
+if any(v != "healthy" for v in states.values()):
+    not_yet("health: " + ", ".join(f"{k}={v}" for k, v in states.items()))
+try:
+    errors = call("/api/v1/importErrors")
+    if errors.get("total_entries"):
+        print("import errors: " + "; ".join(
+            f"{e.get('filename')}: {((e.get('stack_trace') or '').strip().splitlines() or [''])[-1]}"
+            for e in errors.get("import_errors", [])))
+        sys.exit(2)
+    dags = call("/api/v1/dags?limit=100")
+except urllib.error.HTTPError as e:
+    not_yet(f"{e.url}: HTTP {e.code} {e.read()[:200]!r}")
+except (OSError, ValueError, KeyError) as e:
+    not_yet(f"api: {e!r}")
+have = {d.get("dag_id") for d in dags.get("dags", [])}
+missing = [d for d in want if d not in have]
+if missing:
+    not_yet("DAGs not parsed yet: " + " ".join(missing))
+print("ready")
+EOF
+}

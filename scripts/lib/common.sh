@@ -24,11 +24,11 @@ MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs airflow)
 
 # Every service that has scripts/<name>-up and scripts/<name>-down, in start order.
 # MLOPSKIT_SERVICES may list any of them; scripts/services-down stops all of them.
-# airflow (scripts/airflow-up, its own venv from scripts/airflow-env) and prometheus
-# (the system's prometheus, Debian package `prometheus`) are not started by default
-# yet.
+# airflow2 (Airflow 2.11 for the REST API v1 dialect: scripts/airflow2-up, its own
+# venv from scripts/airflow2-env) and prometheus (the system's prometheus, Debian
+# package `prometheus`) are not started by default.
 # shellcheck disable=SC2034
-MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs airflow prometheus)
+MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs airflow airflow2 prometheus)
 
 # Prefix for log lines; scripts set it to their own name.
 LOG_TAG="${LOG_TAG:-$(basename "$0")}"

@@ -13,7 +13,11 @@ reporting. `prepare_data` writes a few known log lines (through `logging` and
 import logging
 from datetime import datetime
 
-from airflow.sdk import dag, get_current_context, task
+try:  # Airflow 3 (scripts/airflow-up)
+    from airflow.sdk import dag, get_current_context, task
+except ImportError:  # Airflow 2 (scripts/airflow2-up)
+    from airflow.decorators import dag, task
+    from airflow.operators.python import get_current_context
 
 log = logging.getLogger("mlopskit.test_dags.dag_training")
 
