@@ -4,14 +4,16 @@ import Testing
 
 @testable import MLOpsKit
 
-/// ``AirflowClient`` against a real Airflow started by `scripts/airflow-up` with the test DAGs
-/// `dag_data_predictions` and `dag_training` (`Tests/Fixtures/airflow_dags`; `dag_training` fails in
-/// `train_model` when triggered with conf `{"fail": true}`).
+/// ``AirflowClient`` against real Airflows with the test DAGs `dag_data_predictions` and `dag_training`
+/// (`Tests/Fixtures/airflow_dags`; `dag_training` fails in `train_model` when triggered with conf
+/// `{"fail": true}`): Airflow 3 (`scripts/airflow-up`, API v2) and, when started, Airflow 2
+/// (`scripts/airflow2-up`, API v1). Each test runs once per Airflow, the API version found by probing.
 @Suite(.enabled(if: AirflowTestServer.enabled), .serialized, .timeLimit(.minutes(5)))
 struct AirflowIntegrationTests {
-    @Test func listsPausesTriggersAndWaitsForASuccessfulRun() async throws {
-        let client = try AirflowTestServer.client()
-        #expect(try await client.apiVersion() == .v2)
+    @Test(arguments: AirflowTestServer.names)
+    func listsPausesTriggersAndWaitsForASuccessfulRun(airflow: String) async throws {
+        let client = try AirflowTestServer.client(airflow)
+        #expect(try await client.apiVersion() == (airflow == "airflow2" ? .v1 : .v2))
         let dags = try await client.listDAGs().collect().map(\.dagID)
         #expect(dags.contains("dag_training") && dags.contains("dag_data_predictions"), "\(dags)")
         let paused = try await client.setPaused("dag_data_predictions", true)
@@ -34,8 +36,9 @@ struct AirflowIntegrationTests {
         #expect(!log.isEmpty)
     }
 
-    @Test func aFailingRunNamesItsFailedTask() async throws {
-        let client = try AirflowTestServer.client()
+    @Test(arguments: AirflowTestServer.names)
+    func aFailingRunNamesItsFailedTask(airflow: String) async throws {
+        let client = try AirflowTestServer.client(airflow)
         try await client.setPaused("dag_training", false)
         let run = try await client.trigger("dag_training", conf: ["fail": .bool(true)])
         let finished = try await client.waitForRun("dag_training", runID: run.runID, timeout: .seconds(120), interval: .milliseconds(500))
@@ -48,22 +51,23 @@ struct AirflowIntegrationTests {
         #expect(log.contains { $0.contains("train_model failed on purpose") }, "\(log.suffix(20))")
     }
 
-    @Test func badInputIsTyped() async throws {
-        let client = try AirflowTestServer.client()
+    @Test(arguments: AirflowTestServer.names)
+    func badInputIsTyped(airflow: String) async throws {
+        let client = try AirflowTestServer.client(airflow)
         let missing = await #expect(throws: AirflowError.self) { try await client.dag("no_such_dag") }
         #expect(missing?.code == .notFound)
         #expect(missing?.message.contains("no_such_dag") == true)
         let noRun = await #expect(throws: AirflowError.self) { try await client.dagRun("dag_training", runID: "no-such-run") }
         #expect(noRun?.code == .notFound)
 
-        let server = try AirflowTestServer.server()
+        let server = try AirflowTestServer.server(airflow)
         let wrong = AirflowClient(configuration: .init(baseURL: server.url, username: server.username, password: "wrong-password"))
         let refused = await #expect(throws: AirflowError.self) { try await wrong.dag("dag_training") }
         #expect(refused?.code == .unauthorized)
         #expect(refused?.description.contains("wrong-password") == false)
 
         // A user who may read but not write: 403, told apart from refused credentials (401).
-        if let viewer = IntegrationEnvironment.environment["MLOPSKIT_TEST_AIRFLOW_VIEWER_USERNAME"],
+        if airflow == "airflow", let viewer = IntegrationEnvironment.environment["MLOPSKIT_TEST_AIRFLOW_VIEWER_USERNAME"],
             let viewerPassword = IntegrationEnvironment.environment["MLOPSKIT_TEST_AIRFLOW_VIEWER_PASSWORD"]
         {
             let reader = AirflowClient(configuration: .init(baseURL: server.url, username: viewer, password: viewerPassword))
@@ -88,7 +92,8 @@ struct AirflowIntegrationTests {
     }
 }
 
-/// The Airflow of `scripts/airflow-up` (`MLOPSKIT_TEST_AIRFLOW_{URL,USERNAME,PASSWORD}`).
+/// The Airflows of `scripts/airflow-up` (`MLOPSKIT_TEST_AIRFLOW_*`) and `scripts/airflow2-up`
+/// (`MLOPSKIT_TEST_AIRFLOW2_*`).
 enum AirflowTestServer {
     struct Server {
         var url: URL
@@ -96,25 +101,31 @@ enum AirflowTestServer {
         var password: String
     }
 
-    static var enabled: Bool {
-        IntegrationEnvironment.environment["MLOPSKIT_TEST_AIRFLOW_URL"] != nil
+    static func started(_ name: String) -> Bool {
+        let environment = IntegrationEnvironment.environment
+        return environment["MLOPSKIT_TEST_\(name.uppercased())_URL"] != nil
             || (IntegrationEnvironment.servicesRequired
-                && (IntegrationEnvironment.environment["MLOPSKIT_TEST_SERVICES"] ?? "").split(separator: " ").contains("airflow"))
+                && (environment["MLOPSKIT_TEST_SERVICES"] ?? "").split(separator: " ").contains(Substring(name)))
     }
 
-    static func server() throws -> Server {
+    /// The Airflows to test: those started (or required).
+    static var names: [String] { ["airflow", "airflow2"].filter(started) }
+
+    static var enabled: Bool { !names.isEmpty }
+
+    static func server(_ name: String = "airflow") throws -> Server {
         let environment = IntegrationEnvironment.environment
-        guard let text = environment["MLOPSKIT_TEST_AIRFLOW_URL"], let url = URL(string: text),
-            let username = environment["MLOPSKIT_TEST_AIRFLOW_USERNAME"],
-            let password = environment["MLOPSKIT_TEST_AIRFLOW_PASSWORD"]
+        let prefix = "MLOPSKIT_TEST_\(name.uppercased())_"
+        guard let text = environment[prefix + "URL"], let url = URL(string: text),
+            let username = environment[prefix + "USERNAME"], let password = environment[prefix + "PASSWORD"]
         else {
-            throw IntegrationEnvironment.MissingService(name: "Airflow (MLOPSKIT_TEST_AIRFLOW_URL, _USERNAME, _PASSWORD)")
+            throw IntegrationEnvironment.MissingService(name: "\(name) (\(prefix)URL, _USERNAME, _PASSWORD)")
         }
         return Server(url: url, username: username, password: password)
     }
 
-    static func client() throws -> AirflowClient {
-        let server = try server()
+    static func client(_ name: String = "airflow") throws -> AirflowClient {
+        let server = try server(name)
         return AirflowClient(configuration: .init(baseURL: server.url, username: server.username, password: server.password))
     }
 }

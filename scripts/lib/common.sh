@@ -20,7 +20,7 @@ MLOPSKIT_SERVICES_DIR="${MLOPSKIT_SERVICES_DIR:-${MLOPSKIT_ROOT}/.services}"
 # the MLflow server and the two S3 servers the S3 tests run against.
 # Each name needs scripts/<name>-up and scripts/<name>-down.
 # shellcheck disable=SC2034
-MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs airflow)
+MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs airflow airflow2)
 
 # Every service that has scripts/<name>-up and scripts/<name>-down, in start order.
 # MLOPSKIT_SERVICES may list any of them; scripts/services-down stops all of them.
