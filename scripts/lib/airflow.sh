@@ -244,3 +244,10 @@ if missing:
 print("ready")
 EOF
 }
+
+# use_wal_journal DB PYTHON: switch the SQLite database DB to write-ahead logging, which
+# stays set in the file. Readers then never block the writer, and API writes, the
+# scheduler and running tasks stop failing each other with "database is locked".
+use_wal_journal() {
+  "$2" -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode=WAL").fetchall()' "$1"
+}

@@ -110,9 +110,17 @@ public struct AirflowClient: Orchestrator {
                 await session.forgetToken()  // expired or from before a restart: sign in again, once
                 continue
             }
+            if (500...504).contains(response.status), method != .post, attempt < Self.maximumAttempts {
+                // Reads and PATCHes may be repeated; Airflow on SQLite fails now and then under load.
+                try await Task.sleep(for: .milliseconds(500 * attempt))
+                continue
+            }
             throw Self.error(for: response, version: version, dagID: dagID)
         }
     }
+
+    /// How often an idempotent request is sent when Airflow answers with a server error.
+    static let maximumAttempts = 3
 
     /// `Authorization` for the API version: a bearer token (v2) or basic credentials (v1).
     private func authorization(for version: APIVersion) async throws -> String {

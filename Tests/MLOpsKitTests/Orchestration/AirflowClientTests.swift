@@ -154,6 +154,19 @@ import Testing
         #expect(polls.value >= 2)
     }
 
+    @Test func serverErrorsAreRetriedOnlyWhereRepeatingIsHarmless() async throws {
+        transport.enqueue(status: 500, json: #"{"detail":{"message":"Serious error when handling your request."}}"#)
+        transport.enqueue(status: 200, json: #"{"dag_id":"a","is_paused":false}"#)
+        #expect(try await client(.v1).setPaused("a", false).isPaused == false)
+        #expect(transport.requests.count == 2)
+
+        transport.enqueue(status: 500, json: #"{"detail":{"message":"Serious error when handling your request."}}"#)
+        let error = await #expect(throws: AirflowError.self) { try await client(.v1).trigger("a", conf: [:]) }
+        #expect(error?.code == .server)
+        #expect(error?.message == "Serious error when handling your request.")
+        #expect(transport.requests.count == 3)  // the trigger was sent once
+    }
+
     @Test func jwtExpiryIsReadFromTheClaims() {
         let expiry = AirflowClient.expiry(ofJWT: Self.jwt(expiresIn: 3600))
         #expect(expiry.map { abs($0.timeIntervalSinceNow - 3600) < 5 } == true)
