@@ -35,8 +35,7 @@ struct DagsCommand: AsyncParsableCommand {
             dagID, runID: runID, timeout: .milliseconds(Int64(timeout * 1000)), interval: .seconds(1)
         ) { run, tasks in printer.report(run, tasks) }
         guard run.state == .success else {
-            let failed = try await client.taskInstances(dagID, runID: runID).filter(\.hasFailed)
-            let names = failed.map { "\($0.taskID) (\($0.state ?? "?"))" }.joined(separator: ", ")
+            let names = try await client.failedTaskSummary(dagID, runID: runID).summary
             throw CLIError(.failure, "run \(runID) of \(dagID) \(run.state)\(names.isEmpty ? "" : ": \(names)")")
         }
         return run

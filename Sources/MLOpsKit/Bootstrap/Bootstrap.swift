@@ -127,8 +127,7 @@ public struct Bootstrap: Sendable {
             }
             let finished = try await orchestrator.waitForRun(dagID, runID: run.runID, timeout: plan.runTimeout)
             guard finished.state == .success else {
-                let failed = try await orchestrator.taskInstances(dagID, runID: run.runID).filter(\.hasFailed)
-                let tasks = failed.map { "\($0.taskID) (\($0.state ?? "?"))" }.joined(separator: ", ")
+                let (failed, tasks) = try await orchestrator.failedTaskSummary(dagID, runID: run.runID)
                 return BootstrapStep(
                     name: name, outcome: .failed,
                     detail: "run \(run.runID) \(finished.state)" + (tasks.isEmpty ? "" : ": \(tasks)"), runID: run.runID,

@@ -27,6 +27,13 @@ public protocol Orchestrator: Sendable {
 }
 
 extension Orchestrator {
+    /// The tasks of a run that failed for good, as `task (state)` joined with commas: what a report of a
+    /// failed run names.
+    public func failedTaskSummary(_ dagID: String, runID: String) async throws -> (tasks: [TaskInstance], summary: String) {
+        let failed = try await taskInstances(dagID, runID: runID).filter(\.hasFailed)
+        return (failed, failed.map { "\($0.taskID) (\($0.state ?? "?"))" }.joined(separator: ", "))
+    }
+
     /// Polls the run every `interval` until it is ``DAGRun/State/success`` or ``DAGRun/State/failed``,
     /// reporting each poll's run and task instances to `progress`.
     ///
