@@ -111,6 +111,11 @@ struct BinaryTests {
         let object = try result.jsonObject()
         #expect(object["required_up"] as? Bool == false)
         #expect((object["services"] as? [[String: Any]])?.count == 2)
+        let everything = try await CLIRunner.run(
+            ["health", "--services", "all", "--require", "mlflow", "--json", "--probe-timeout", "1"], trackingURI: "http://127.0.0.1:1")
+        #expect(everything.status == 4, "\(everything)")
+        let checked = (try everything.jsonObject()["services"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(checked == ["MLflow", "Airflow", "MinIO", "Prometheus", "Loki", "Grafana"])
         let unknown = try await CLIRunner.run(["health", "--services", "mlflow,kafka"])
         #expect(unknown.status == 2 && unknown.stderr.contains("kafka"), "\(unknown)")
     }

@@ -59,6 +59,12 @@ struct HealthCommand: AsyncParsableCommand {
 
     static let allServices = ["mlflow", "airflow", "minio", "prometheus", "loki", "grafana"]
 
+    /// `--services` with `all` expanded.
+    var selectedServices: [String] { services.contains("all") ? Self.allServices : services }
+
+    /// `--require` with `all` expanded to the services checked.
+    var requiredServices: [String] { required.contains("all") ? selectedServices : required }
+
     static func names(_ text: String) throws -> [String] {
         let names = try ArgumentParsing.list(text, flag: "--services/--require").map { $0.lowercased() }
         for name in names where name != "all" && !allServices.contains(name) {
@@ -72,7 +78,7 @@ struct HealthCommand: AsyncParsableCommand {
         guard probeTimeout > 0, probeTimeout <= 300 else {
             throw ValidationError("--probe-timeout must be between 0 and 300 seconds.")
         }
-        if let stray = required.first(where: { $0 != "all" && !services.contains($0) }) {
+        if let stray = requiredServices.first(where: { !selectedServices.contains($0) }) {
             throw ValidationError("--require names '\(stray)', which --services does not check.")
         }
     }
@@ -91,11 +97,8 @@ struct HealthCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let checks = configuration
-            .healthChecks(
-                required: Set(required.contains("all") ? services : required),
-                timeout: .milliseconds(Int64(probeTimeout * 1000))
-            )
-            .filter { services.contains($0.name.lowercased()) || services.contains("all") }
+            .healthChecks(required: Set(requiredServices), timeout: .milliseconds(Int64(probeTimeout * 1000)))
+            .filter { selectedServices.contains($0.name.lowercased()) }
         let checker = HealthChecker(transport: CurlTransport(configuration: configuration.transportConfiguration))
         let report: HealthReport
         if wait {
