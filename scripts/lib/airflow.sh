@@ -117,12 +117,8 @@ stop_airflow() {
 # session_cmdline_has SID TEXT: true when a live member of the session has TEXT
 # in its command line (used to check that a recorded PID is still ours).
 session_cmdline_has() {
-  local sid="$1" text="$2" pid cmd
-  for pid in $(session_members "$sid"); do
-    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-    case "$cmd" in *"$text"*) return 0 ;; esac
-  done
-  return 1
+  # shellcheck disable=SC2046  # one PID a word
+  any_cmdline_has "$2" $(session_members "$1")
 }
 
 # airflow_probe PYTHON URL USERNAME PASSWORD DAG_ID...: one readiness check.

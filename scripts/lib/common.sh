@@ -123,15 +123,23 @@ pgid_of() {
   printf '%s\n' "$pgrp"
 }
 
-# group_cmdline_has PGID TEXT: true when a live member of the group has TEXT in
-# its command line (used to check that a recorded PID is still ours).
-group_cmdline_has() {
-  local pgid="$1" text="$2" pid cmd
-  for pid in $(group_members "$pgid"); do
+# any_cmdline_has TEXT PID...: true when one of the PIDs is alive with TEXT in its
+# command line.
+any_cmdline_has() {
+  local text="$1" pid cmd
+  shift
+  for pid in "$@"; do
     cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
     case "$cmd" in *"$text"*) return 0 ;; esac
   done
   return 1
+}
+
+# group_cmdline_has PGID TEXT: true when a live member of the group has TEXT in
+# its command line (used to check that a recorded PID is still ours).
+group_cmdline_has() {
+  # shellcheck disable=SC2046  # one PID a word
+  any_cmdline_has "$2" $(group_members "$1")
 }
 
 # stop_group PGID TIMEOUT_SECONDS: SIGTERM the process group, wait until it is
