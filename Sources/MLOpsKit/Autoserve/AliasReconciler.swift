@@ -130,7 +130,8 @@ public actor AliasReconciler {
 
     /// Reconciles until the task is cancelled: a resync at once, then every
     /// ``AutoserveConfiguration/resyncInterval``, after each enqueued key, and after each runtime event.
-    /// Cancelling stops reconciling and leaves every instance running.
+    /// Cancelling stops reconciling and leaves every serving instance running; a rollout under way is
+    /// abandoned (its new instance removed, the old one kept), to be redone by the next run.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             let interval = configuration.resyncInterval
@@ -151,6 +152,9 @@ public actor AliasReconciler {
         }
         for task in wakeUps { task.cancel() }
         wakeUps.removeAll()
+        // A rollout cut short leaves the old instance serving; the next run picks it up again.
+        for task in tasks.values { task.cancel() }
+        await waitForTasks()
     }
 
     // MARK: Resync
