@@ -206,6 +206,20 @@ struct WebhookVerifierTests {
         #expect(Self.verifier(vector, offset: -300).verify(body: body, headers: vector.headers).event != nil)
         let tight = Self.verifier(vector, offset: 31, configuration: .init(tolerance: .seconds(30)))
         #expect(tight.verify(body: body, headers: vector.headers).httpStatus == 400)
+
+        // Signed extreme timestamps are refused without arithmetic overflow.
+        let secret = WebhookSecret(vector.secret)
+        for timestamp in [Int64.max, Int64.min] {
+            var headers = vector.headers
+            headers["X-MLflow-Timestamp"] = String(timestamp)
+            headers["X-MLflow-Signature"] = WebhookVerifier.signature(
+                secret: secret, deliveryID: vector.deliveryID, timestamp: String(timestamp), body: Array(body))
+            let outcome = WebhookVerifier(secret: secret, now: { -5 }).verify(body: body, headers: headers)
+            guard case .rejected(.staleTimestamp) = outcome else {
+                Issue.record("timestamp \(timestamp): expected stale, got \(outcome)")
+                continue
+            }
+        }
     }
 
     @Test("a replayed delivery id is a duplicate answered 200, also from a copy of the verifier")

@@ -104,9 +104,10 @@ public struct WebhookVerifier: Sendable {
         else { return .rejected(.badSignature) }
 
         let current = now()
-        let tolerance = configuration.tolerance.components.seconds
-        let age = current - timestamp
-        guard abs(age) <= tolerance else { return .rejected(.staleTimestamp(age: age)) }
+        let tolerance = max(0, configuration.tolerance.components.seconds)
+        let (age, overflow) = current.subtractingReportingOverflow(timestamp)
+        guard !overflow else { return .rejected(.staleTimestamp(age: timestamp > current ? .min : .max)) }
+        guard age.magnitude <= UInt64(tolerance) else { return .rejected(.staleTimestamp(age: age)) }
 
         let event: WebhookEvent
         do {
