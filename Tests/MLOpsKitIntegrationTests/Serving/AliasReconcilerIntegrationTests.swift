@@ -82,7 +82,7 @@ struct AliasReconcilerIntegrationTests {
             let crashed = try #require(await reconciler.reconcileOnce().first)
             #expect(crashed.state == .degraded)
             #expect(crashed.reason == "FailedToLoad")
-            #expect(crashed.message?.contains("failed to load model") == true, "the log tail is in the message: \(crashed.message ?? "")")
+            #expect(crashed.message?.contains("failed to load model") == true, "the log tail belongs in: \(crashed.message ?? "")")
             #expect(try await ReconcilerHarness.servedVersion(at: v1) == "1")
             // The failed candidates are gone; only version 1 runs.
             let instances = try await harness.runtime().instances(matching: [ServingLabels.model: harness.model])
