@@ -13,12 +13,16 @@ listens, then one "request GET /path 200" line per request.
 Environment switches for the runtime-specific tests:
   STUB_IGNORE_SIGTERM=1   ignore SIGTERM, so that only SIGKILL stops it
   STUB_SPAWN_CHILD=1      start a `sleep` child in its process group and print "child pid=N"
+  STUB_SLOW_EXIT=1        on SIGTERM, end the main thread at once and the process 1.5 s later with
+                          exit code 7 (the kernel shows the process as a zombie meanwhile)
 """
 import http.server
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -54,6 +58,17 @@ def main():
     version = sys.argv[3] if len(sys.argv) > 3 else ""
     if os.environ.get("STUB_IGNORE_SIGTERM") == "1":
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if os.environ.get("STUB_SLOW_EXIT") == "1":
+        def slow_exit(signum, frame):
+            def finish():
+                time.sleep(1.5)
+                print("slow exit done", flush=True)
+                os._exit(7)
+            threading.Thread(target=finish).start()
+            print("main thread ending", flush=True)
+            import ctypes
+            ctypes.CDLL(None).pthread_exit(None)
+        signal.signal(signal.SIGTERM, slow_exit)
     if os.environ.get("STUB_SPAWN_CHILD") == "1":
         child = subprocess.Popen(["sleep", "300"], stdin=subprocess.DEVNULL)
         print("child pid=%d" % child.pid, flush=True)

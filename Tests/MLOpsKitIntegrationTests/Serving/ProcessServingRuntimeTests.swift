@@ -141,6 +141,19 @@ struct ProcessServingRuntimeTests {
         }
     }
 
+    @Test func aServerWhoseMainThreadEndsFirstIsWaitedFor() async throws {
+        try await withRuntime(environment: ["STUB_SLOW_EXIT": "1"]) { runtime in
+            let instance = try await startServing(runtime, spec())
+            let pid = try #require(instance.processID)
+            try await runtime.stop(instance.id, grace: .seconds(20))
+            // The leader showed as a zombie for 1.5 s while its last thread ran: stop waited for the
+            // real exit, took its status, and left no zombie behind.
+            #expect(try await runtime.inspect(instance.id).state == .exited(exitCode: 7))
+            #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)"))
+            #expect(try await runtime.logs(instance.id, tail: nil).contains("slow exit done"))
+        }
+    }
+
     @Test func stopEndsTheWholeProcessGroupWithSIGTERM() async throws {
         try await withRuntime(environment: ["STUB_SPAWN_CHILD": "1"]) { runtime in
             let instance = try await startServing(runtime, spec())

@@ -11,10 +11,18 @@ struct ProcessRuntimeSupportTests {
         let status = try #require(ProcessTable.parseStat(Array(line.utf8)))
         #expect(status.state == UInt8(ascii: "S"))
         #expect(status.startTicks == 987654)
+        #expect(status.parent == 1)
+        #expect(status.group == 4242)
         #expect(!status.isZombie)
         let zombie = try #require(ProcessTable.parseStat(Array("7 (x) Z 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55 0 0".utf8)))
         #expect(zombie.isZombie)
+        #expect(zombie.hasEnded)
         #expect(zombie.startTicks == 55)
+        // A leader thread that ended while another thread still runs.
+        let ending = try #require(ProcessTable.parseStat(Array("7 (x) Z 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 2 0 55".utf8)))
+        #expect(ending.isZombie)
+        #expect(!ending.hasEnded)
+        #expect(ending.threads == 2)
         #expect(ProcessTable.parseStat(Array("7 (x) S 1".utf8)) == nil)
     }
 
