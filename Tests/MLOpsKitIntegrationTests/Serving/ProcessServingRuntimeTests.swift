@@ -212,8 +212,22 @@ struct ProcessServingRuntimeTests {
 
     @Test func aSecondRuntimeOnTheSameDirectoryIsRefused() async throws {
         try await withRuntime { runtime in
+            var impatient = runtime.configuration
+            impatient.lockWait = .milliseconds(300)
             #expect(throws: ProcessServingRuntimeError.stateDirectoryLocked(path: runtime.stateDirectory, ownerProcessID: getpid())) {
-                _ = try ProcessServingRuntime(configuration: runtime.configuration)
+                _ = try ProcessServingRuntime(configuration: impatient)
+            }
+            // A runtime that goes away without close() lets go of the lock too.
+            do {
+                let other = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("mlopskit-serving-\(UUID().uuidString.prefix(8).lowercased())").path
+                defer { try? FileManager.default.removeItem(atPath: other) }
+                var configuration = runtime.configuration
+                configuration.stateDirectory = other
+                configuration.lockWait = .milliseconds(300)
+                _ = try ProcessServingRuntime(configuration: configuration)
+                let again = try ProcessServingRuntime(configuration: configuration)
+                await again.close()
             }
             await runtime.close()
             await #expect(throws: ServingRuntimeError.self) { _ = try await runtime.instances(matching: [:]) }
