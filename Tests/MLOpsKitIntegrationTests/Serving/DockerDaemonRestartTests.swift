@@ -52,7 +52,21 @@ struct DockerDaemonRestartTests {
             let before = Set(try await first.containers(labels: [DockerTestEnvironment.testLabel: run]).map(\.id))
             #expect(before == [serving, idle])
 
+            // A follower of the event stream learns that the daemon went away: its stream ends or throws.
+            let events = try await first.events(DockerEventFilter(types: ["container"]))
+            let follower = Task { () -> Bool in
+                do {
+                    for try await _ in events {}
+                } catch {}
+                return true
+            }
             try await script("docker-down", directory: directory)
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(30))
+                follower.cancel()
+            }
+            #expect(await follower.value && !follower.isCancelled, "the event stream ended with the daemon")
+            watchdog.cancel()
             let whileDown = await dockerError { () async throws(DockerError) in try await first.ping() }
             #expect(whileDown?.unavailableHost == host.description, "\(String(describing: whileDown))")
 
@@ -66,7 +80,7 @@ struct DockerDaemonRestartTests {
             #expect(await DockerTestEnvironment.waitForOK(URL(string: "http://127.0.0.1:\(port)/ping")!) == 200)
             #expect(try await second.inspectContainer(serving).state.running)
         } catch {
-            try? await script("docker-down", directory: directory)
+            _ = try? await script("docker-down", directory: directory)
             throw error
         }
         try await script("docker-down", directory: directory)

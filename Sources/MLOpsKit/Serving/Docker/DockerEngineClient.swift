@@ -103,7 +103,7 @@ public final class DockerEngineClient: Sendable {
         if let contentType { headers["Content-Type"] = contentType }
         return HTTPRequest(
             method: method, url: url, headers: headers, body: body, unixSocketPath: configuration.host.unixSocketPath,
-            timeout: timeout ?? configuration.requestTimeout, isIdempotent: false, operationName: "docker \(operation)")
+            timeout: timeout ?? configuration.requestTimeout, operationName: "docker \(operation)")
     }
 
     /// Sends a request and returns the Engine's answer, whatever its status.
