@@ -39,7 +39,7 @@ enum DockerTestEnvironment {
     }
 
     static func freePort() throws -> Int {
-        try #require(FreeLoopbackPort.next())
+        try #require(LoopbackPort.allocate())
     }
 
     /// Polls `url` until it answers 200; returns the last status (0 when nothing answered).

@@ -239,7 +239,7 @@ public final class DockerServingRuntime: ServingRuntime {
             throw map(error, operation: "allocate a port")
         }
         for _ in 0..<32 {
-            if let port = FreeLoopbackPort.next(), !claimed.contains(port) { return port }
+            if let port = LoopbackPort.allocate(), !claimed.contains(port) { return port }
         }
         throw ServingRuntimeError.failed(operation: "allocate a port", reason: "no free port on 127.0.0.1")
     }
