@@ -130,6 +130,8 @@ public final class DockerServingRuntime: ServingRuntime {
     }
 
     public func rename(_ id: String, to name: String) async throws {
+        // The Engine refuses a rename to the current name; the protocol makes it a no-op.
+        if try await inspect(id).name == name { return }
         do {
             try await client.renameContainer(id, to: name)
         } catch {
