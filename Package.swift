@@ -11,7 +11,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // 1.11 for LogHandler.log(event:), which the structured log handlers implement.
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
+        // Prometheus exposition for the agent's metrics (help texts, labels, unregistering series that
+        // vanished); Foundation-free, so MLOpsKit may depend on it.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libcurl through pkg-config, plus typed wrappers for its variadic setopt/getinfo calls.
@@ -41,6 +45,7 @@ let package = Package(
                 "CLibXML2",
                 "CMLOpsKitChecksum",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "COpenSSLCrypto",
             ]
         ),
@@ -65,7 +70,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsKitTests",
-            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
+            dependencies: [
+                "MLOpsKit", "MLOpsKitTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .testTarget(
             name: "MLOpsKitIntegrationTests",
