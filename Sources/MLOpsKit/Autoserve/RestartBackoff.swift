@@ -59,3 +59,13 @@ public struct RestartBackoff: Sendable, Hashable {
         lastRestart = nil
     }
 }
+
+extension RestartBackoff {
+    /// The wait after the `failures`-th failure in a row (1-based): the same doubling, for retrying a
+    /// version that failed to become ready.
+    public func delay(afterFailures failures: Int) -> Duration {
+        var copy = RestartBackoff(policy: policy)
+        copy.restarts = max(0, failures - 1)
+        return copy.nextDelay
+    }
+}

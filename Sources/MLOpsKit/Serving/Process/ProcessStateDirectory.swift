@@ -1,0 +1,124 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The process runtime's state directory: `<id>.json` per instance (written atomically: a temporary
+/// file, then `rename`), `<id>.log` per instance, and `lock`.
+struct ProcessStateDirectory: Sendable {
+    let path: String
+
+    init(path: String) throws(ProcessServingRuntimeError) {
+        self.path = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        do {
+            try FileManager.default.createDirectory(
+                atPath: self.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .stateDirectoryUnusable(path: self.path, reason: "\(error)")
+        }
+    }
+
+    func recordPath(_ id: String) -> String { "\(path)/\(id).json" }
+    func logPath(_ id: String) -> String { "\(path)/\(id).log" }
+
+    /// Takes the directory's exclusive lock without waiting, records this process in it and returns
+    /// the descriptor that holds it (closing it releases the lock).
+    func lock() throws(ProcessServingRuntimeError) -> Int32 {
+        let lockPath = "\(path)/lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw .stateDirectoryUnusable(path: path, reason: "cannot open its lock file: \(SystemError.text(errno))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            let owner = SystemFile.read(lockPath).flatMap { Int32(String(decoding: $0.filter { $0 != UInt8(ascii: "\n") }, as: UTF8.self)) }
+            close(descriptor)
+            if code == EWOULDBLOCK {
+                throw .stateDirectoryLocked(path: path, ownerProcessID: owner)
+            }
+            throw .stateDirectoryUnusable(path: path, reason: "cannot lock it: \(SystemError.text(code))")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        return descriptor
+    }
+
+    /// Every record in the directory; files that do not decode are skipped and named in `unreadable`.
+    func loadAll() throws(ProcessServingRuntimeError) -> (records: [ProcessInstanceRecord], unreadable: [String]) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw .stateDirectoryUnusable(path: path, reason: "cannot list it: \(error)")
+        }
+        var records: [ProcessInstanceRecord] = []
+        var unreadable: [String] = []
+        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let id = String(name.dropLast(5))
+            if let record = load(id) { records.append(record) } else { unreadable.append(name) }
+        }
+        return (records, unreadable)
+    }
+
+    /// The record of `id`, or `nil` when there is none (or it does not decode).
+    func load(_ id: String) -> ProcessInstanceRecord? {
+        guard Self.isValidID(id), let data = SystemFile.read(recordPath(id)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let record = try? decoder.decode(ProcessInstanceRecord.self, from: Data(data)), record.id == id else {
+            return nil
+        }
+        return record
+    }
+
+    /// Writes the record atomically, readable by its owner only.
+    func save(_ record: ProcessInstanceRecord) throws(ServingRuntimeError) {
+        let data: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            data = try encoder.encode(record)
+        } catch {
+            throw .failed(operation: "save \(record.id)", reason: "\(error)")
+        }
+        let temporary = "\(path)/.\(record.id).json.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw .unavailable("cannot write to \(path): \(SystemError.text(errno))")
+        }
+        let written = data.withUnsafeBytes { SystemFile.writeAll(descriptor, $0) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written, synced, rename(temporary, recordPath(record.id)) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw .unavailable("cannot write \(recordPath(record.id)): \(SystemError.text(code))")
+        }
+    }
+
+    /// Deletes the record and, when `log`, the instance's log.
+    func delete(_ id: String, log: Bool) {
+        unlink(recordPath(id))
+        if log { unlink(logPath(id)) }
+    }
+
+    /// Instance IDs are lower-case hexadecimal: nothing else may become a path in the directory.
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    /// A new random instance ID: 16 hexadecimal digits.
+    static func newID() -> String {
+        let value = UInt64.random(in: 0...UInt64.max)
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,37 @@
+import MLOpsKit
+import Testing
+
+@Suite struct RestartBackoffTests {
+    @Test func delaysDoubleFromTenSecondsToFiveMinutes() {
+        var backoff = RestartBackoff()
+        let start = ContinuousClock.now
+        var delays: [Duration] = []
+        for step in 0..<8 {
+            delays.append(backoff.nextDelay)
+            backoff.recordRestart(at: start + .seconds(step), upSince: start + .seconds(step))
+        }
+        #expect(delays == [10, 20, 40, 80, 160, 300, 300, 300].map { Duration.seconds($0) })
+        #expect(backoff.restarts == 8)
+    }
+
+    @Test func anInstanceUpForTenMinutesResetsTheCount() {
+        var backoff = RestartBackoff()
+        let start = ContinuousClock.now
+        backoff.recordRestart(at: start, upSince: nil)
+        backoff.recordRestart(at: start + .seconds(30), upSince: start + .seconds(5))
+        #expect(backoff.nextDelay == .seconds(40))
+        // Up since the last restart for 11 minutes before this crash: counted afresh.
+        backoff.recordRestart(at: start + .seconds(30 + 660), upSince: start + .seconds(30))
+        #expect(backoff.restarts == 1)
+        #expect(backoff.nextDelay == .seconds(20))
+    }
+
+    @Test func earliestRestartWaitsTheDelayAfterTheCrash() {
+        let backoff = RestartBackoff(policy: .init(initialDelay: .seconds(2), maximumDelay: .seconds(5), resetAfter: .seconds(60)))
+        let crash = ContinuousClock.now
+        #expect(backoff.earliestRestart(after: crash) == crash + .seconds(2))
+        #expect(backoff.delay(afterFailures: 1) == .seconds(2))
+        #expect(backoff.delay(afterFailures: 2) == .seconds(4))
+        #expect(backoff.delay(afterFailures: 3) == .seconds(5))
+    }
+}
