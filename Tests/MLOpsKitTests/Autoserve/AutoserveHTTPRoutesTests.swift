@@ -34,7 +34,7 @@ import Testing
             state: state, health: health, metrics: metrics,
             exposition: MetricsExposition(registries: [exporter, registry]),
             webhookVerifier: verdict.map { FixedVerifier(verdict: $0) },
-            info: .init(runtime: "process", trackingURI: "http://127.0.0.1:5000", aliases: ["Production"]))
+            info: .init(trackingURI: "http://127.0.0.1:5000"))
         return Setup(routes: routes, state: state, health: health, metrics: metrics)
     }
 
@@ -93,17 +93,13 @@ import Testing
             AutoserveFixtures.status("wine", state: .degraded, desired: "2", serving: "1"),
             AutoserveFixtures.status("iris", desired: "3", serving: "3"),
         ])
-        setup.health.registryRead(AutoserveFixtures.snapshot, duration: .zero)
-        setup.health.reconcileFinished(duration: .zero, error: nil)
         let response = await get(setup.routes, "/status")
         #expect(response.status == 200)
         let body = try #require(try json(response) as? [String: Any])
-        let agent = try #require(body["agent"] as? [String: Any])
-        #expect(agent["runtime"] as? String == "process")
-        #expect(agent["ready"] as? Bool == true)
-        #expect(agent["tracking_uri"] as? String == "http://127.0.0.1:5000")
-        #expect(agent["last_successful_sync"] is String)
-        let statuses = try #require(body["statuses"] as? [[String: Any]])
+        #expect(body["runtime"] as? String == "process")
+        #expect(body["aliases"] as? [String] == ["Production"])
+        #expect(body["last_sync"] as? String == "2026-05-28T20:26:40Z")
+        let statuses = try #require(body["keys"] as? [[String: Any]])
         #expect(statuses.map { $0["model"] as? String } == ["iris", "wine"])
         #expect(statuses[1]["state"] as? String == "Degraded")
         #expect(statuses[1]["desired_version"] as? String == "2")
@@ -114,14 +110,10 @@ import Testing
         #expect(conditions.first?["type"] as? String == "Ready")
         #expect(conditions.first?["status"] as? Bool == true)
 
-        // The same body decodes back into statuses.
-        struct Body: Decodable { var statuses: [ServingStatus] }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        let decoded = try decoder.decode(Body.self, from: Data(response.body))
-        #expect(decoded.statuses.map(\.key) == [ServingKey(model: "iris", alias: "Production"), ServingKey(model: "wine", alias: "Production")])
+        // The document decodes as `mlops serve status` reads it.
+        let decoded = try AutoserveStatusDocument.makeDecoder().decode(AutoserveStatusDocument.self, from: Data(response.body))
+        #expect(decoded.keys.map(\.key) == [ServingKey(model: "iris", alias: "Production"), ServingKey(model: "wine", alias: "Production")])
     }
-
     @Test func originalStatusViewForAModel() async throws {
         let routes = setup().routes
         let response = await get(routes, "/status?model_name=iris")
@@ -208,10 +200,10 @@ import Testing
     }
 
     @Test func duplicatesAreAnsweredButIgnored() async {
-        let setup = setup(verdict: .duplicate(event: "model_version_alias.created"))
+        let setup = setup(verdict: .duplicate(event: nil))
         #expect(await post(setup).status == 200)
         #expect(setup.state.enqueued.isEmpty)
-        #expect(webhookSeries(setup) == [#"autoserve_webhook_events_total{event="model_version_alias.created",result="duplicate"} 1"#])
+        #expect(webhookSeries(setup) == [#"autoserve_webhook_events_total{event="unknown",result="duplicate"} 1"#])
     }
 
     @Test(arguments: [
@@ -243,5 +235,36 @@ import Testing
         #expect(request.method == "GET")
         #expect(request.path == "/status")
         #expect(request.query == ["model_name": "iris v2!", "aliases": "a,b", "flag": ""])
+    }
+
+    @Test func theRealVerifierDrivesTheRoute() async throws {
+        let secret = WebhookSecret("route-test-secret")
+        let now: Int64 = 1_780_000_000
+        let verifier = WebhookVerifier(secret: secret, now: { now })
+        let state = FixedStateSource()
+        let registry = PrometheusCollectorRegistry()
+        let metrics = AutoserveMetrics(registry: registry, runtime: "process")
+        let routes = AutoserveHTTPRoutes(
+            state: state, health: AutoserveHealth(), metrics: metrics, exposition: MetricsExposition(registries: [registry]),
+            webhookVerifier: verifier, info: .init(trackingURI: "http://127.0.0.1:5000"))
+        let body = Array(#"{"entity": "model_version_alias", "action": "created", "timestamp": "2026-05-28T20:26:40+00:00", "data": {"name": "iris", "alias": "Production", "version": "4"}}"#.utf8)
+        func deliver(id: String, timestamp: Int64, signature: String? = nil) async -> AutoserveHTTPResponse {
+            let signed = signature ?? WebhookVerifier.signature(secret: secret, deliveryID: id, timestamp: String(timestamp), body: body)
+            return await routes.respond(
+                to: AutoserveHTTPRequest(
+                    method: "POST", path: "/webhooks/mlflow",
+                    headers: ["X-MLflow-Delivery-Id": id, "X-MLflow-Timestamp": String(timestamp), "X-MLflow-Signature": signed],
+                    body: body))
+        }
+        #expect(await deliver(id: "d1", timestamp: now).status == 200)
+        #expect(await deliver(id: "d1", timestamp: now).status == 200)
+        #expect(await deliver(id: "d2", timestamp: now, signature: "v1,AAAA").status == 401)
+        #expect(await deliver(id: "d3", timestamp: now - 3_600).status == 400)
+        #expect(state.enqueued == [ServingKey(model: "iris", alias: "Production")])
+        let lines = seriesLines(MetricsExposition(registries: [registry]).renderString())
+        #expect(lines.contains(#"autoserve_webhook_events_total{event="model_version_alias.created",result="accepted"} 1"#))
+        #expect(lines.contains(#"autoserve_webhook_events_total{event="unknown",result="duplicate"} 1"#))
+        #expect(lines.contains(#"autoserve_webhook_events_total{event="unknown",result="rejected-signature"} 1"#))
+        #expect(lines.contains(#"autoserve_webhook_events_total{event="unknown",result="rejected-stale"} 1"#))
     }
 }

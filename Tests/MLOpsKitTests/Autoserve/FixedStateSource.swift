@@ -16,7 +16,11 @@ final class FixedStateSource: AutoserveStateSource {
 
     var enqueued: [ServingKey] { enqueuedKeys.withLock { $0 } }
 
-    func statuses() async -> [ServingStatus] { fixedStatuses }
+    func statusDocument() async -> AutoserveStatusDocument {
+        AutoserveStatusDocument(
+            runtime: "process", aliases: ["Production"], lastSync: snapshot == nil ? nil : AutoserveFixtures.since,
+            lastSyncError: nil, keys: fixedStatuses)
+    }
     func lastSnapshot() async -> RegistrySnapshot? { snapshot }
     func enqueue(_ key: ServingKey) { enqueuedKeys.withLock { $0.append(key) } }
 }

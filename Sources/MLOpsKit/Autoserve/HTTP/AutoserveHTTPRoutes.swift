@@ -11,7 +11,7 @@ import Foundation
 /// |---|---|
 /// | `GET /metrics` | Prometheus text format: the registry exporter's and the agent's metrics |
 /// | `GET /sd` | Prometheus HTTP service discovery: one target group per Ready instance |
-/// | `GET /status` | every serving key's status and the agent's own |
+/// | `GET /status` | ``AutoserveStatusDocument``: every serving key's status and the agent's own |
 /// | `GET /status?model_name=M` | the original alias status service's view of model `M` |
 /// | `GET /health` | `{"status":"ok"}`, as the original alias status service |
 /// | `GET /healthz` | 200 while the process runs |
@@ -20,28 +20,16 @@ import Foundation
 ///
 /// Unknown paths answer 404 and known paths with another method 405, both as JSON.
 public struct AutoserveHTTPRoutes: Sendable {
-    /// What `/status` says about the agent itself.
+    /// What the original alias status view (`/status?model_name=M`) needs beyond the registry snapshot.
     public struct AgentInfo: Sendable, Equatable {
-        /// The serving runtime's name (`docker`, `process`).
-        public var runtime: String
         /// The tracking server, as it may be shown (credentials masked).
         public var trackingURI: String
-        /// The aliases served.
-        public var aliases: [String]
         /// The aliases of the original status view when the request names none (`?aliases=a,b`).
         public var statusAliases: [String]
-        /// The agent's version.
-        public var version: String
 
-        public init(
-            runtime: String, trackingURI: String, aliases: [String],
-            statusAliases: [String] = AliasManager.defaultStatusAliases, version: String = MLOpsKitVersion.current
-        ) {
-            self.runtime = runtime
+        public init(trackingURI: String, statusAliases: [String] = AliasManager.defaultStatusAliases) {
             self.trackingURI = trackingURI
-            self.aliases = aliases
             self.statusAliases = statusAliases
-            self.version = version
         }
     }
 
@@ -92,7 +80,7 @@ public struct AutoserveHTTPRoutes: Sendable {
             response = AutoserveHTTPResponse(
                 status: 200, headers: ["Content-Type": MetricsExposition.contentType], body: exposition.render())
         case "/sd":
-            response = Self.json(status: 200, ServiceDiscovery.targetGroups(for: await state.statuses()))
+            response = Self.json(status: 200, ServiceDiscovery.targetGroups(for: await state.statusDocument().keys))
         case "/status":
             if let model = request.query["model_name"] {
                 response = await originalStatus(model: model, aliases: request.query["aliases"])
@@ -116,39 +104,10 @@ public struct AutoserveHTTPRoutes: Sendable {
 
     // MARK: /status
 
-    private struct AgentStatusBody: Encodable {
-        struct Agent: Encodable {
-            var version: String
-            var runtime: String
-            var trackingURI: String
-            var aliases: [String]
-            var ready: Bool
-            var notReadyReason: String?
-            var lastSuccessfulSync: Date?
-
-            enum CodingKeys: String, CodingKey {
-                case version, runtime, aliases, ready
-                case trackingURI = "tracking_uri"
-                case notReadyReason = "not_ready_reason"
-                case lastSuccessfulSync = "last_successful_sync"
-            }
-        }
-
-        var agent: Agent
-        var statuses: [ServingStatus]
-    }
-
     private func agentStatus() async -> AutoserveHTTPResponse {
-        let readiness = health.readiness
-        let statuses = await state.statuses().sorted { $0.key < $1.key }
-        return Self.json(
-            status: 200,
-            AgentStatusBody(
-                agent: .init(
-                    version: info.version, runtime: info.runtime, trackingURI: info.trackingURI, aliases: info.aliases,
-                    ready: readiness.isReady, notReadyReason: readiness.reason,
-                    lastSuccessfulSync: readiness.lastSuccessfulSync),
-                statuses: statuses))
+        var document = await state.statusDocument()
+        document.keys.sort { $0.key < $1.key }
+        return Self.json(status: 200, document)
     }
 
     private struct OriginalStatusBody: Encodable {
@@ -230,9 +189,8 @@ public struct AutoserveHTTPRoutes: Sendable {
     }
 
     static func json(status: Int, _ value: some Encodable) -> AutoserveHTTPResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = AutoserveStatusDocument.makeEncoder()
+        encoder.outputFormatting.insert(.withoutEscapingSlashes)
         let body = (try? encoder.encode(value)).map(Array.init) ?? Array(#"{"error":"could not encode the response"}"#.utf8)
         return AutoserveHTTPResponse(
             status: status, headers: ["Content-Type": "application/json"], body: body + [UInt8(ascii: "\n")])
