@@ -549,7 +549,10 @@ public actor AliasReconciler {
         keys[key]?.status.endpoint = instance.endpoint?.absoluteString
         keys[key]?.status.instanceID = instance.id
         keys[key]?.status.instanceName = instance.name
-        keys[key]?.status.restarts = keys[key]?.backoff.restarts ?? 0
+        // Read before the write: `keys[key]?.a = keys[key]?.b` overlaps two accesses to `keys`, which the
+        // runtime's exclusivity check stops with a crash.
+        let restarts = keys[key]?.backoff.restarts ?? 0
+        keys[key]?.status.restarts = restarts
         setStatus(key, .ready, reason: nil, message: "serving version \(instance.version ?? "?")")
     }
 
