@@ -140,6 +140,10 @@ extension ConfigurationKey {
     public static let serveStateDir = ConfigurationKey(
         "MLFLOW_SERVE_STATE_DIR",
         help: "process runtime state directory (unset: $XDG_STATE_HOME/mlopskit/serving or ~/.local/state/mlopskit/serving)")
+    /// `MLFLOW_SERVE_PROCESS_COMMAND`: MLOpsKit's own; the process runtime's model server command line.
+    public static let serveProcessCommand = ConfigurationKey(
+        "MLFLOW_SERVE_PROCESS_COMMAND",
+        help: "process runtime's model server command, split at spaces; placeholders {model_uri} {port} {model} {alias} {version} {env_manager} {name} (unset: mlflow models serve on 127.0.0.1)")
     /// `MLFLOW_SERVE_LISTEN`: MLOpsKit's own; the agent's HTTP address.
     public static let serveListen = ConfigurationKey(
         "MLFLOW_SERVE_LISTEN",
@@ -228,7 +232,7 @@ extension ConfigurationKey {
         awsRegion, awsDefaultRegion, awsProfile, awsSharedCredentialsFile, artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
         airflowBaseURL, airflowAdminUser, airflowAdminPassword,
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
-        serveRuntime, serveStateDir, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
+        serveRuntime, serveStateDir, serveProcessCommand, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
         serveLogFormat, serveLogLevel,
         exporterPort, exporterPollSeconds, exporterAliases,
         bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,

@@ -40,7 +40,7 @@ import Testing
 
     @Test func badValuesNameTheirVariable() {
         for (name, value) in [
-            ("MLFLOW_SERVE_LISTEN", "localhost"), ("MLFLOW_SERVE_LISTEN", "127.0.0.1:0"),
+            ("MLFLOW_SERVE_LISTEN", "localhost"), ("MLFLOW_SERVE_LISTEN", "127.0.0.1:65536"),
             ("MLFLOW_SERVE_RUNTIME", "kubernetes"), ("MLFLOW_SERVE_LOG_FORMAT", "xml"), ("MLFLOW_SERVE_LOG_LEVEL", "loud"),
         ] {
             #expect(throws: ConfigurationError.self) { try settings([name: value]) }

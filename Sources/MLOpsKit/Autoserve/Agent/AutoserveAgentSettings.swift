@@ -30,6 +30,9 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     public var runtime: RuntimeChoice = .auto
     /// The process runtime's state directory; `nil` for its default.
     public var stateDirectory: String?
+    /// The process runtime's model server command line (`MLFLOW_SERVE_PROCESS_COMMAND`, split at
+    /// spaces); `nil` for `mlflow models serve`.
+    public var processCommand: [String]?
     /// The webhook secret from `MLFLOW_SERVE_WEBHOOK_SECRET`. Secret.
     public var webhookSecret: String?
     /// The file holding the webhook secret (`MLFLOW_SERVE_WEBHOOK_SECRET_FILE`); it wins over
@@ -63,6 +66,7 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
             runtime = choice
         }
         stateDirectory = resolved[keys.serveStateDir]?.value.nonEmpty
+        processCommand = resolved[keys.serveProcessCommand]?.value.nonEmpty.map { $0.split(separator: " ").map(String.init) }
         // A secret is taken as written: spaces may be part of it.
         webhookSecret = resolved[keys.serveWebhookSecret].flatMap { $0.value.isEmpty ? nil : $0.value }
         webhookSecretFile = resolved[keys.serveWebhookSecretFile]?.value.nonEmpty
@@ -83,11 +87,11 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces is never implied: an empty host means
-    /// 127.0.0.1).
+    /// 127.0.0.1). Port 0 lets the kernel choose; the agent logs the address it got.
     public static func parseListenAddress(_ text: String) -> (host: String, port: Int)? {
         let text = text.trimmingWhitespace()
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (1...65535).contains(port)
+            (0...65535).contains(port)
         else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -115,7 +119,8 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         "AutoserveAgentSettings(listen: \(listenHost):\(listenPort), runtime: \(runtime.rawValue), "
-            + "stateDirectory: \(stateDirectory ?? "default"), webhookSecret: \(webhookSecret == nil ? "nil" : Redaction.mask), "
+            + "stateDirectory: \(stateDirectory ?? "default"), "
+            + "processCommand: \(processCommand?.joined(separator: " ") ?? "default"), webhookSecret: \(webhookSecret == nil ? "nil" : Redaction.mask), "
             + "webhookSecretFile: \(webhookSecretFile ?? "nil"), modelFilter: \(modelFilter ?? "nil"), "
             + "logFormat: \(logFormat?.rawValue ?? "auto"), logLevel: \(logLevel))"
     }

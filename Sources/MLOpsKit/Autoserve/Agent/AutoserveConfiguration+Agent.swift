@@ -41,6 +41,7 @@ extension AutoserveConfiguration {
                     "image": configuration.serveImage, "mode": configuration.serveMode.rawValue,
                     "network": configuration.serveNetwork, "port": "\(configuration.servePort)",
                     "env_manager": configuration.serveEnvManager,
+                    "process_command": settings.processCommand?.joined(separator: " ") ?? "",
                 ],
                 environment: environment))
     }
