@@ -190,12 +190,12 @@ public actor AliasReconciler {
         }
         let allKeys = Set(desired.versions.keys).union(desired.waiting.keys).union(grouped.keys).union(keys.keys)
         for key in allKeys.sorted() {
-            if tasks[key] != nil { continue }  // the task triggers a resync when it ends
             let desiredVersion = desired.versions[key]
-            if let desiredVersion, keys[key]?.status.servingVersion != desiredVersion {
-                let seen = pending[key] ?? started
-                if keys[key]?.changeSeenAt == nil { keys[key, default: KeyState(key: key, policy: configuration.restartBackoff)].changeSeenAt = seen }
+            if let desiredVersion {
+                if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff) }
+                observeDesired(desiredVersion, key: key, at: pending[key] ?? started)
             }
+            if tasks[key] != nil { continue }  // the task triggers a resync when it ends
             let steps = planner.steps(
                 for: key, desiredVersion: desiredVersion, waiting: desired.waiting[key],
                 instances: grouped[key] ?? [], context: context(for: key))
@@ -212,6 +212,22 @@ public actor AliasReconciler {
         observer.reconcileFinished(duration: clock.now - started, error: nil)
     }
 
+    /// Notes when the alias's version changes, for burst protection and propagation times.
+    private func observeDesired(_ version: String, key: ServingKey, at instant: ContinuousClock.Instant) {
+        guard let state = keys[key] else { return }
+        if state.observedDesiredVersion != version {
+            // The first sight of a key is no change; a change after a quiet spell starts a new burst.
+            let isChange = state.observedDesiredVersion != nil
+            let previous = state.desiredChangedAt
+            keys[key]?.inBurst = isChange && previous.map { instant - $0 < configuration.settleInterval } ?? false
+            keys[key]?.observedDesiredVersion = version
+            keys[key]?.desiredChangedAt = isChange ? instant : nil
+        }
+        if state.status.servingVersion != version, state.changeSeenAt == nil {
+            keys[key]?.changeSeenAt = instant
+        }
+    }
+
     private func fail(started: ContinuousClock.Instant, reason: String, message: String, error: any Error) {
         lastSyncError = message
         logger.warning("resync failed; serving instances are left as they are", metadata: ["reason": "\(reason)", "error": "\(message)"])
@@ -225,7 +241,7 @@ public actor AliasReconciler {
     private func context(for key: ServingKey) -> ServingPlanner.KeyContext {
         guard let state = keys[key], let failed = state.failedVersion else { return ServingPlanner.KeyContext() }
         return ServingPlanner.KeyContext(
-            failedVersion: failed, failedReason: state.failedReason,
+            failedVersion: failed, failedReason: state.failedReason, failedMessage: state.failedMessage,
             blockedUntilPassed: state.failedRetryAt.map { clock.now >= $0 } ?? true)
     }
 
@@ -277,6 +293,17 @@ public actor AliasReconciler {
                     scheduleWakeUp(at: earliest)
                 }
             case .rollout(let version, let existing, let retiring, _):
+                if !retiring.isEmpty, keys[key]?.inBurst == true, let changed = keys[key]?.desiredChangedAt {
+                    let settled = changed + configuration.settleInterval
+                    if clock.now < settled {
+                        setStatus(
+                            key, .progressing, reason: "Settling",
+                            message: "the alias keeps moving; version \(version) is rolled out once it stays put for \(configuration.settleInterval)")
+                        scheduleWakeUp(at: settled)
+                        continue
+                    }
+                    keys[key]?.inBurst = false
+                }
                 let running = tasks.values.count
                 if running >= max(1, configuration.maxConcurrentRollouts) {
                     setStatus(key, .progressing, reason: "Queued", message: "waiting for another rollout to finish")
@@ -348,7 +375,10 @@ public actor AliasReconciler {
             keys[key]?.failedVersion = nil
             keys[key]?.failedAttempts = 0
             keys[key]?.backoff.reset()
-            keys[key]?.changeSeenAt = nil
+            // A change that arrived during this rollout counts from when it was seen.
+            let observed = keys[key]?.observedDesiredVersion
+            let changedAt = keys[key]?.desiredChangedAt
+            keys[key]?.changeSeenAt = observed != nil && observed != version ? changedAt : nil
             observer.rolloutFinished(
                 key: key, version: version, succeeded: true, duration: clock.now - started, propagation: propagation)
             logger.info(
@@ -373,6 +403,7 @@ public actor AliasReconciler {
             let delay = RestartBackoff(policy: configuration.restartBackoff).delay(afterFailures: attempts)
             keys[key]?.failedVersion = version
             keys[key]?.failedReason = reason
+            keys[key]?.failedMessage = text
             keys[key]?.failedAttempts = attempts
             keys[key]?.failedRetryAt = clock.now + delay
             setStatus(key, .degraded, reason: reason, message: text, keepServing: serving)
@@ -384,18 +415,18 @@ public actor AliasReconciler {
 
     private func restart(_ key: ServingKey, instance: ServingInstance) async {
         let now = clock.now
-        keys[key]?.backoff.recordRestart(at: now, upSince: keys[key]?.upSince)
+        let upSince = keys[key]?.upSince
+        keys[key]?.backoff.recordRestart(at: now, upSince: upSince)
         observer.instanceRestarted(key: key, version: instance.version ?? "")
         setStatus(key, .progressing, reason: "Restarting", message: "restarting \(instance.name) after it exited")
         do {
-            try await runtime.start(instance.id)
-            let started = try await runtime.inspect(instance.id)
+            let started = try await startAgain(instance, key: key)
             guard let endpoint = started.endpoint else {
-                throw ServingRuntimeError.startFailed(id: instance.id, reason: "the runtime reports no endpoint")
+                throw ServingRuntimeError.startFailed(id: started.id, reason: "the runtime reports no endpoint")
             }
             let runtime = self.runtime
             try await readiness.waitUntilReady(endpoint: endpoint, inputExample: nil) {
-                await Self.exitReason(of: instance.id, in: runtime)
+                await Self.exitReason(of: started.id, in: runtime)
             }
             keys[key]?.crashedAt = nil
             markReady(key, instance: started)
@@ -408,6 +439,28 @@ public actor AliasReconciler {
                 message: "\(instance.name) did not come back: \(message); next restart in \(Int(delay / .seconds(1))) s")
             scheduleWakeUp(at: clock.now + delay)
         }
+    }
+
+    /// Starts an exited instance again. When the runtime cannot (a process runtime opened after the
+    /// instance was created holds no environment for it), the instance is created afresh in its place.
+    private func startAgain(_ instance: ServingInstance, key: ServingKey) async throws -> ServingInstance {
+        do {
+            try await runtime.start(instance.id)
+            return try await runtime.inspect(instance.id)
+        } catch ServingRuntimeError.instanceNotFound {
+            // Gone meanwhile: create it below.
+        } catch {
+            logger.info(
+                "recreating an instance that cannot be started again",
+                metadata: ["instance": "\(instance.name)", "error": "\(error)"])
+            try await runtime.remove(instance.id)
+        }
+        let spec = ServingSpec(
+            key: key, version: instance.version ?? "", name: ServingNames.stable(for: key),
+            environment: configuration.environment, configHash: configuration.configHash)
+        let created = try await runtime.create(spec)
+        try await runtime.start(created.id)
+        return try await runtime.inspect(created.id)
     }
 
     private func adopt(
@@ -549,8 +602,6 @@ public actor AliasReconciler {
         keys[key]?.status.endpoint = instance.endpoint?.absoluteString
         keys[key]?.status.instanceID = instance.id
         keys[key]?.status.instanceName = instance.name
-        // Read before the write: `keys[key]?.a = keys[key]?.b` overlaps two accesses to `keys`, which the
-        // runtime's exclusivity check stops with a crash.
         let restarts = keys[key]?.backoff.restarts ?? 0
         keys[key]?.status.restarts = restarts
         setStatus(key, .ready, reason: nil, message: "serving version \(instance.version ?? "?")")
@@ -621,10 +672,16 @@ struct KeyState: Sendable {
     /// A version whose rollout failed, and when it may be tried again.
     var failedVersion: String?
     var failedReason: String?
+    var failedMessage: String?
     var failedAttempts = 0
     var failedRetryAt: ContinuousClock.Instant?
     /// When the alias change being rolled out was first noticed (webhook or resync).
     var changeSeenAt: ContinuousClock.Instant?
+    /// The desired version last seen, when it last changed, and whether that change came hard on the
+    /// heels of the one before (a burst, rolled out once the alias settles).
+    var observedDesiredVersion: String?
+    var desiredChangedAt: ContinuousClock.Instant?
+    var inBurst = false
 
     init(key: ServingKey, policy: RestartBackoff.Policy) {
         let now = Date()

@@ -25,6 +25,7 @@ final class ReconcilerHarness: Sendable {
         startSeconds: Double = 0,
         behaviour: [String: String] = [:],
         readinessTimeout: Duration = .seconds(20),
+        environment: [String: String] = [:],
         backoff: RestartBackoff.Policy = .init(initialDelay: .seconds(1), maximumDelay: .seconds(4), resetAfter: .seconds(600))
     ) throws {
         self.client = try client ?? IntegrationEnvironment.mlflowClient()
@@ -42,6 +43,7 @@ final class ReconcilerHarness: Sendable {
             drainGrace: .milliseconds(500),
             stopGrace: .seconds(2),
             restartBackoff: backoff,
+            environment: environment,
             configHash: "test")
     }
 
@@ -50,6 +52,20 @@ final class ReconcilerHarness: Sendable {
     /// A process runtime on the harness's state directory: a new one after ``closeRuntime()`` is what
     /// an agent started again gets.
     func runtime() throws -> ProcessServingRuntime {
+        // The lock of a runtime closed a moment ago can outlive it briefly while another test of this
+        // process forks a child (the child holds the descriptor until it execs): try again for a while.
+        var attempts = 0
+        while true {
+            do {
+                return try openRuntime()
+            } catch ProcessServingRuntimeError.stateDirectoryLocked(_, let owner) where owner == getpid() && attempts < 50 {
+                attempts += 1
+                usleep(20_000)
+            }
+        }
+    }
+
+    private func openRuntime() throws -> ProcessServingRuntime {
         try runtimeBox.withLock { box in
             if let runtime = box { return runtime }
             let runtime = try ProcessServingRuntime(
@@ -86,10 +102,13 @@ final class ReconcilerHarness: Sendable {
 
     /// Registers the model with `count` versions (their source is never loaded by the stand-in).
     func registerVersions(_ count: Int) async throws {
+        let experimentID = try await client.createExperiment(name: model, artifactLocation: nil, tags: [])
         _ = try await client.createRegisteredModel(name: model, description: nil, tags: [])
         for _ in 0..<count {
+            let run = try await client.createRun(experimentID: experimentID)
             _ = try await client.createModelVersion(
-                name: model, source: "file:///tmp/\(model)", runID: nil, description: nil, tags: [], modelID: nil)
+                name: model, source: "\(run.info.artifactURI ?? "")/model", runID: run.info.runID, description: nil,
+                tags: [], modelID: nil)
         }
     }
 

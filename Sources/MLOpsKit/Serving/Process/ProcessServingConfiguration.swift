@@ -27,7 +27,8 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
     /// ``executableSearchPath`` unless it holds a `/`.
     public var command: [String]
     /// An executable that replaces the first element of ``command``, such as a virtualenv's
-    /// `bin/mlflow`.
+    /// `bin/mlflow`. `mlflow models serve` starts `uvicorn` by name, so that environment's `bin`
+    /// directory also belongs first on the server's `PATH` (``environment``) unless it is there already.
     public var executable: String?
     /// Directories searched for the executable; `nil` searches the `PATH` the model server gets.
     public var executableSearchPath: [String]?
@@ -50,6 +51,9 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
     /// so that a second runtime on the same directory fails with
     /// ``ProcessServingRuntimeError/stateDirectoryLocked(path:ownerProcessID:)`` instead of fighting it.
     public var lockStateDirectory: Bool
+    /// How long opening a runtime waits for a lock that is held before it fails (blocking the thread
+    /// that opens it): enough for the lock of a runtime that is closing or exiting to be released.
+    public var lockWait: Duration
     /// How many ports ``ProcessServingRuntime/start(_:)`` tries when the instance's port was taken
     /// meanwhile.
     public var portAttempts: Int
@@ -65,6 +69,7 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
         removeGrace: Duration = .seconds(5),
         watchInterval: Duration = .milliseconds(250),
         lockStateDirectory: Bool = true,
+        lockWait: Duration = .seconds(2),
         portAttempts: Int = 5
     ) {
         self.stateDirectory = stateDirectory
@@ -77,6 +82,7 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
         self.removeGrace = removeGrace
         self.watchInterval = watchInterval
         self.lockStateDirectory = lockStateDirectory
+        self.lockWait = lockWait
         self.portAttempts = portAttempts
     }
 
