@@ -18,14 +18,16 @@ struct Agent {
 
     func run(mode: Mode) async throws {
         let logger = logging.logger("autoserve")
-        let choice = AutoserveRuntimeSelection.resolve(settings.runtime, environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let choice = AutoserveRuntimeSelection.resolve(settings.runtime, environment: environment)
         let webhookSecret = try settings.loadWebhookSecret()
-        let opened = try RuntimeFactory.open(
-            choice, settings: settings, configuration: configuration, logger: logging.logger("autoserve.runtime"))
+        let client = configuration.makeMLflowClient(logger: logging.logger("autoserve.mlflow"))
+        let opened = try await RuntimeFactory.open(
+            choice, settings: settings, configuration: configuration, client: client, environment: environment,
+            logger: logging.logger("autoserve.runtime"))
         let runtime = opened.runtime
         let autoserve = AutoserveConfiguration(agent: configuration, settings: settings, runtime: runtime.name)
 
-        let client = configuration.makeMLflowClient(logger: logging.logger("autoserve.mlflow"))
         let exporterRegistry = PrometheusCollectorRegistry()
         let agentRegistry = PrometheusCollectorRegistry()
         let exporterMetrics = RegistryExporterMetrics(registry: exporterRegistry, aliases: configuration.exporterAliases)

@@ -12,8 +12,8 @@ enum RuntimeFactory {
 
     static func open(
         _ choice: AutoserveAgentSettings.RuntimeChoice, settings: AutoserveAgentSettings,
-        configuration: MLOpsConfiguration, logger: Logger
-    ) throws -> Opened {
+        configuration: MLOpsConfiguration, client: MLflowClient, environment: [String: String], logger: Logger
+    ) async throws -> Opened {
         switch choice {
         case .process, .auto:
             var processConfiguration = ProcessServingConfiguration()
@@ -28,8 +28,23 @@ enum RuntimeFactory {
             let runtime = try ProcessServingRuntime(configuration: processConfiguration, logger: logger)
             return Opened(runtime: runtime, close: { await runtime.close() })
         case .docker:
-            throw AutoserveAgentError.runtimeUnavailable(
-                "this build has no Docker runtime; use --runtime process")
+            let engineConfiguration: DockerEngineClient.Configuration
+            do {
+                engineConfiguration = try .fromEnvironment(environment)
+            } catch {
+                throw AutoserveAgentError.runtimeUnavailable("DOCKER_HOST is unusable: \(error)")
+            }
+            let engine = DockerEngineClient(configuration: engineConfiguration)
+            do {
+                try await engine.ping()
+            } catch {
+                throw AutoserveAgentError.runtimeUnavailable("the Docker Engine at \(engine.host) does not answer: \(error)")
+            }
+            let runtime = DockerServingRuntime(
+                client: engine, configuration: DockerServingConfiguration(configuration),
+                modelFiles: RegistryModelFiles(client: client, s3Client: try? configuration.makeS3Client()),
+                logger: logger)
+            return Opened(runtime: runtime, close: {})
         }
     }
 }

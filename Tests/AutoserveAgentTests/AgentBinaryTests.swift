@@ -31,6 +31,14 @@ import Testing
         }
     }
 
+    @Test func anUnansweringDockerEngineIsNamed() async throws {
+        let result = try await AgentRunner.run(
+            ["--once", "--runtime", "docker", "--tracking-uri", "http://127.0.0.1:1"],
+            environment: ["DOCKER_HOST": "unix:///tmp/no-docker-\(UUID().uuidString.prefix(8)).sock"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("does not answer"))
+    }
+
     @Test func secretsStayOutOfTheLogs() async throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("agent-state-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: state) }

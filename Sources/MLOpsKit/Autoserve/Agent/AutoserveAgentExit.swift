@@ -25,7 +25,7 @@ public enum AutoserveAgentExit {
             case .responseTooLarge, .invalidRequest, .localFile: return notReady
             default: return unreachable
             }
-        case is ConfigurationError, is DotEnvError, is AutoserveAgentError: return configuration
+        case is ConfigurationError, is DotEnvError, AutoserveAgentError.webhookSecretFileUnreadable: return configuration
         default: return notReady
         }
     }
