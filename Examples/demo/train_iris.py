@@ -53,9 +53,11 @@ def log_candidate(name, estimator, split, model_name):
         # Tree ensembles hold scikit-learn's Tree type, which MLflow's safe format loads only when it
         # is named as trusted: these models were trained right here.
         trusted = ["sklearn.tree._tree.Tree"] if name == "RandomForest" else None
+        # The requirements are named rather than inferred: inference loads the model again in a new
+        # Python process, which costs seconds per model and finds nothing more for scikit-learn.
         info = mlflow.sklearn.log_model(
             estimator, name="model", registered_model_name=model_name, input_example=x_test.iloc[:3],
-            skops_trusted_types=trusted)
+            skops_trusted_types=trusted, pip_requirements=mlflow.sklearn.get_default_pip_requirements(include_skops=True))
     return {
         "candidate": name,
         "run_id": run.info.run_id,

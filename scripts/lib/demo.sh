@@ -129,15 +129,30 @@ fresh_state() {
 build_products() {
   local args=(-c release)
   [ -z "${MLOPSKIT_DEMO_SCRATCH_PATH:-}" ] || args+=(--scratch-path "$MLOPSKIT_DEMO_SCRATCH_PATH")
-  run_logged build-mlops "compiling mlops (the first build takes several minutes)" \
-    swift build "${args[@]}" --product mlops
-  run_logged build-agent "compiling autoserve-agent" \
-    swift build "${args[@]}" --product autoserve-agent
-  BIN="$(swift build "${args[@]}" --show-bin-path 2>/dev/null)"
+  BIN="$(swift build "${args[@]}" --show-bin-path 2>/dev/null)" || fail "swift build --show-bin-path failed"
   MLOPS="${BIN}/mlops"
   AGENT="${BIN}/autoserve-agent"
+  # Planning a build that has nothing to do still takes swift build about 10 s per product: skip it
+  # when both binaries are newer than every source and manifest.
+  if [ -x "$MLOPS" ] && [ -x "$AGENT" ] && [ -z "$(sources_newer_than "$MLOPS" "$AGENT")" ]; then
+    say "up to date (no source changed since the last build)"
+  else
+    run_logged build-mlops "compiling mlops (the first build takes several minutes)" \
+      swift build "${args[@]}" --product mlops
+    run_logged build-agent "compiling autoserve-agent" \
+      swift build "${args[@]}" --product autoserve-agent
+  fi
   if [ ! -x "$MLOPS" ] || [ ! -x "$AGENT" ]; then fail "no mlops or autoserve-agent in ${BIN}"; fi
   say "$(display_path "$BIN")/{mlops,autoserve-agent} ($("$MLOPS" --version))"
+}
+
+# sources_newer_than FILE...: the first source file or manifest newer than one of the FILEs.
+sources_newer_than() {
+  local file
+  for file in "$@"; do
+    find "${MLOPSKIT_ROOT}/Sources" "${MLOPSKIT_ROOT}/Package.swift" "${MLOPSKIT_ROOT}/Package.resolved" \
+      -newer "$file" -print -quit 2>/dev/null
+  done | head -n 1
 }
 
 # mlops ARGS...: the demo's mlops, with the demo's configuration in the environment.
@@ -145,16 +160,18 @@ mlops() { "$MLOPS" "$@"; }
 
 # --- services -----------------------------------------------------------------------------------
 
-# service_up NAME [VAR=VALUE...]: scripts/NAME-up against the demo's state; its URL in SERVICE_URL.
+# service_up NAME MESSAGE [VAR=VALUE...]: scripts/NAME-up against the demo's state, MESSAGE said
+# when it takes a while; its URL in SERVICE_URL.
 service_up() {
-  local name="$1"
-  shift
-  run_logged "$name" "starting $name" env MLOPSKIT_SERVICES_DIR="$SERVICES" "$@" "scripts/${name}-up"
+  local name="$1" message="$2"
+  shift 2
+  run_logged "$name" "$message" env MLOPSKIT_SERVICES_DIR="$SERVICES" "$@" "scripts/${name}-up"
   SERVICE_URL="$(tail -n 1 "${LOGS}/${name}.out")"
 }
 
 start_s3() {
-  service_up seaweedfs ${DEMO_S3_PORT:+SEAWEEDFS_PORT_TEST="$DEMO_S3_PORT"}
+  service_up seaweedfs "waiting for SeaweedFS" SEAWEEDFS_START_TIMEOUT=120 \
+    ${DEMO_S3_PORT:+SEAWEEDFS_PORT_TEST="$DEMO_S3_PORT"}
   # shellcheck disable=SC1091
   source "${SERVICES}/seaweedfs.env"
   export MLFLOW_S3_ENDPOINT_URL="$SERVICE_URL"
@@ -167,17 +184,19 @@ start_s3() {
 }
 
 start_mlflow() {
-  local extra=()
+  # Two workers are plenty for one user, and start faster than the default four on a small machine.
+  local extra=(MLFLOW_WORKERS=2 MLFLOW_START_TIMEOUT=180)
   [ -z "${DEMO_MLFLOW_PORT:-}" ] || extra+=(MLFLOW_PORT_TEST="$DEMO_MLFLOW_PORT")
   [ "$ARTIFACTS" != s3 ] || extra+=(MLFLOW_ARTIFACTS_DESTINATION=s3://mlflow/artifacts)
-  service_up mlflow "${extra[@]}"
+  service_up mlflow "waiting for the MLflow server (importing mlflow takes 10-30 s)" "${extra[@]}"
   export MLFLOW_TRACKING_URI="$SERVICE_URL"
   say "MLflow on ${MLFLOW_TRACKING_URI} (runs in SQLite, artifacts in $([ "$ARTIFACTS" = s3 ] && echo s3://mlflow/artifacts || echo a local directory))"
   write_env
 }
 
 start_airflow() {
-  service_up airflow ${DEMO_AIRFLOW_PORT:+AIRFLOW_PORT_TEST="$DEMO_AIRFLOW_PORT"} \
+  service_up airflow "waiting for Airflow's api-server, scheduler and dag-processor (30-60 s)" \
+    AIRFLOW_START_TIMEOUT=240 ${DEMO_AIRFLOW_PORT:+AIRFLOW_PORT_TEST="$DEMO_AIRFLOW_PORT"} \
     AIRFLOW_DAGS_FOLDER="${MLOPSKIT_ROOT}/Examples/demo/dags" AIRFLOW_DAG_IDS=dag_training \
     MLOPSKIT_DEMO_PYTHON="$PY" MLOPSKIT_DEMO_TRAIN_OUTPUT="$TRAIN_JSON"
   # shellcheck disable=SC1091
@@ -227,7 +246,7 @@ train_models() {
       || fail "the DAG run failed (see mlops dags logs dag_training <run-id> train_and_register)"
   else
     say "python Examples/demo/train_iris.py (MLflow client, tracking URI ${MLFLOW_TRACKING_URI})"
-    run_logged train "training" env MLFLOW_TRACKING_URI="$MLFLOW_TRACKING_URI" "$PY" Examples/demo/train_iris.py
+    run_logged train "training (about half a minute)" env MLFLOW_TRACKING_URI="$MLFLOW_TRACKING_URI" "$PY" Examples/demo/train_iris.py
     tail -n 1 "${LOGS}/train.out" >"$TRAIN_JSON"
   fi
   [ -s "$TRAIN_JSON" ] || fail "the training wrote no summary"
@@ -366,13 +385,13 @@ switch_production() {
 
 print_endpoints() {
   local alias state serving endpoint
-  say "MLflow UI            ${MLFLOW_TRACKING_URI}"
-  [ -z "${MLFLOW_S3_ENDPOINT_URL:-}" ] || say "S3 (SeaweedFS)       ${MLFLOW_S3_ENDPOINT_URL}  (bucket s3://mlflow)"
-  [ -z "${AIRFLOW_BASE_URL:-}" ] || say "Airflow UI           ${AIRFLOW_BASE_URL}  (user ${AIRFLOW_ADMIN_USER})"
-  say "autoserve-agent      ${AGENT_URL}/status  ${AGENT_URL}/metrics  ${AGENT_URL}/sd"
+  say "MLflow UI                        ${MLFLOW_TRACKING_URI}"
+  [ -z "${MLFLOW_S3_ENDPOINT_URL:-}" ] || say "S3 (SeaweedFS)                   ${MLFLOW_S3_ENDPOINT_URL}  (bucket s3://mlflow)"
+  [ -z "${AIRFLOW_BASE_URL:-}" ] || say "Airflow UI                       ${AIRFLOW_BASE_URL}  (user ${AIRFLOW_ADMIN_USER})"
+  say "autoserve-agent                  ${AGENT_URL}/status  ${AGENT_URL}/metrics  ${AGENT_URL}/sd"
   for alias in Production Test; do
     read -r state serving endpoint < <(serving_state "$alias")
-    say "$(printf '%-20s %s/invocations  (version %s, %s)' "${MODEL}@${alias}" "$endpoint" "$serving" "$state")"
+    say "$(printf '%-32s %s/invocations  (version %s, %s)' "${MODEL}@${alias}" "$endpoint" "$serving" "$state")"
   done
   echo
   say "Use mlops against this stack:   source $(display_path "$DEMO_ENV")"

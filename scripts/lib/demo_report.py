@@ -82,7 +82,7 @@ def main(arguments):
         names = [name.replace(" (cm)", "") for name in sample["columns"]]
         header = names + [title for title, _, _ in columns]
         for index, row in enumerate(sample["data"]):
-            cells = [f"{value:g}" for value in row]
+            cells = [f"{value:.1f}" for value in row]
             for _, served, expected in columns:
                 cell = species(served[index]) if index < len(served) else "?"
                 if index >= len(served) or served[index] != expected[index]:
