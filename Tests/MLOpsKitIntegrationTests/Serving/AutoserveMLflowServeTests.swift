@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Synchronization
 import Testing
 
@@ -33,14 +34,7 @@ struct AutoserveMLflowServeTests {
         return try JSONDecoder().decode(Predictions.self, from: response.body).predictions
     }
 
-    @Test func movingTheAliasSwitchesTheServedModelWithNoFailedPrediction() async throws {
-        let uri = try IntegrationEnvironment.mlflowURI()
-        let client = try IntegrationEnvironment.mlflowClient()
-        let model = IntegrationEnvironment.uniqueName("autoserve-iris")
-        let first = try JSONDecoder().decode(
-            LoggedModel.self,
-            from: try await IntegrationEnvironment.python(["log-iris-model", model, "Production"], trackingURI: uri))
-
+    @Test func throughTheProcessRuntime() async throws {
         let venvBin = IntegrationEnvironment.servicesVenv.appendingPathComponent("bin").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-serving-\(UUID().uuidString.prefix(8))")
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -48,6 +42,48 @@ struct AutoserveMLflowServeTests {
             configuration: ProcessServingConfiguration(
                 stateDirectory: directory.path, executable: "\(venvBin)/mlflow",
                 environment: ["PATH": "\(venvBin):\(path)"]))
+        try await movingTheAliasSwitchesTheServedModelWithNoFailedPrediction(runtime: runtime)
+        await runtime.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Docker with the original's generic-image command (`mlflow models serve -m models:/<model>/<version>
+    /// … --env-manager local`) in a minimal local image: the busybox test image with the host's Python
+    /// environment mounted read-only at the same paths, on the host network.
+    @Test(.enabled(if: DockerTestEnvironment.enabled)) func throughDocker() async throws {
+        let venv = IntegrationEnvironment.servicesVenv.path
+        let basePrefix = try await Self.pythonBasePrefix()
+        var mounts = [venv, basePrefix, "/usr", "/lib", "/lib64"].filter { FileManager.default.fileExists(atPath: $0) }
+        mounts = Array(Set(mounts)).sorted()
+        var configuration = DockerServingConfiguration(mode: .image(DockerTestEnvironment.image), network: "host")
+        configuration.envManager = "local"
+        configuration.restartPolicy = .no
+        configuration.removeGrace = .seconds(2)
+        configuration.mounts = mounts.map { DockerServingConfiguration.ReadOnlyMount(hostPath: $0, containerPath: $0) }
+        configuration.environment = ["PATH": "\(venv)/bin:/usr/bin:/bin", "HOME": "/tmp", "USER": "root", "LOGNAME": "root"]
+        let runtime = DockerServingRuntime(client: try DockerTestEnvironment.client(), configuration: configuration)
+        try await movingTheAliasSwitchesTheServedModelWithNoFailedPrediction(runtime: runtime)
+    }
+
+    /// Where the services venv's Python is installed (its `sys.base_prefix`).
+    static func pythonBasePrefix() async throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-prefix-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = IntegrationEnvironment.servicesVenv.appendingPathComponent("bin/python")
+        process.arguments = ["-c", "import sys, os; open(sys.argv[1], 'w').write(os.path.realpath(sys.base_prefix))", output.path]
+        try await process.runUntilExit()
+        return try String(contentsOf: output, encoding: .utf8)
+    }
+
+    func movingTheAliasSwitchesTheServedModelWithNoFailedPrediction(runtime: some ServingRuntime) async throws {
+        let uri = try IntegrationEnvironment.mlflowURI()
+        let client = try IntegrationEnvironment.mlflowClient()
+        let model = IntegrationEnvironment.uniqueName("autoserve-iris")
+        let first = try JSONDecoder().decode(
+            LoggedModel.self,
+            from: try await IntegrationEnvironment.python(["log-iris-model", model, "Production"], trackingURI: uri))
+
         let configuration = AutoserveConfiguration(
             aliases: ["Production"], modelFilter: "name = '\(model)'",
             readiness: ReadinessPolicy(timeout: .seconds(240), interval: .milliseconds(250)),
@@ -72,8 +108,10 @@ struct AutoserveMLflowServeTests {
                         do {
                             let answer = try await Self.predict(first, at: endpoint)
                             outcomes.withLock { $0.answers.append(answer) }
-                        } catch {
+                        } catch where !Task.isCancelled {
                             outcomes.withLock { $0.failures.append("\(error)") }
+                        } catch {
+                            break  // the prober itself was stopped mid-request
                         }
                     }
                     try? await Task.sleep(for: .milliseconds(100))
@@ -106,8 +144,6 @@ struct AutoserveMLflowServeTests {
         for instance in try await runtime.instances(matching: [ServingLabels.model: model]) {
             try await runtime.remove(instance.id)
         }
-        await runtime.close()
-        try? FileManager.default.removeItem(at: directory)
         try? await client.deleteRegisteredModel(name: model)
     }
 }
