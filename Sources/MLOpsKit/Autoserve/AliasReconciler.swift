@@ -449,10 +449,10 @@ public actor AliasReconciler {
             return try await runtime.inspect(instance.id)
         } catch ServingRuntimeError.instanceNotFound {
             // Gone meanwhile: create it below.
-        } catch {
+        } catch ServingRuntimeError.mustBeRecreated(let id, let reason) {
             logger.info(
                 "recreating an instance that cannot be started again",
-                metadata: ["instance": "\(instance.name)", "error": "\(error)"])
+                metadata: ["instance": "\(instance.name)", "id": "\(id)", "error": "\(reason)"])
             try await runtime.remove(instance.id)
         }
         let spec = ServingSpec(

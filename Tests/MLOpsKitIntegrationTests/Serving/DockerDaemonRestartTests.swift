@@ -9,26 +9,9 @@ import Testing
 /// `scripts/docker-down` in a services directory of its own, so the shared test Engine is left alone.
 @Suite("Docker daemon restart", .enabled(if: DockerTestEnvironment.enabled))
 struct DockerDaemonRestartTests {
-    /// Runs `scripts/<name>` with the services directory `directory`; returns its last stdout line.
     @discardableResult
     private func script(_ name: String, directory: URL, keepData: Bool = false) async throws -> String {
-        let process = Process()
-        process.executableURL = IntegrationEnvironment.repositoryRoot.appendingPathComponent("scripts/\(name)")
-        var environment = ProcessInfo.processInfo.environment
-        environment["MLOPSKIT_SERVICES_DIR"] = directory.path
-        environment["DOCKER_KEEP_DATA"] = keepData ? "1" : "0"
-        process.environment = environment
-        let output = directory.appendingPathComponent("\(name).out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try await process.runUntilExit()
-        try handle.close()
-        let text = try String(contentsOf: output, encoding: .utf8)
-        try #require(process.terminationStatus == 0, "scripts/\(name) exited \(process.terminationStatus)")
-        return text.split(separator: "\n").last.map(String.init) ?? ""
+        try await DockerTestEnvironment.script(name, directory: directory, keepData: keepData)
     }
 
     @Test func containersKeepTheirIDsAcrossADaemonRestart() async throws {

@@ -120,7 +120,7 @@ struct ProcessServingRuntimeTests {
                 try await reopened.start(instance.id)
                 Issue.record("started without its environment")
             } catch let error as ServingRuntimeError {
-                guard case .startFailed(let id, let reason) = error else { throw error }
+                guard case .mustBeRecreated(let id, let reason) = error else { throw error }
                 #expect(id == instance.id)
                 #expect(reason.contains("AWS_SECRET_ACCESS_KEY"))
                 #expect(!error.description.contains(secret))

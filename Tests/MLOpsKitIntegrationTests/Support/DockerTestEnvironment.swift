@@ -74,4 +74,27 @@ enum DockerTestEnvironment {
             try? await client.removeContainer(container.id, force: true)
         }
     }
+
+    /// Runs `scripts/<name>` (`docker-up`, `docker-down`) with the services directory `directory`, for a
+    /// daemon of a test's own; returns its last stdout line.
+    @discardableResult
+    static func script(_ name: String, directory: URL, keepData: Bool = false) async throws -> String {
+        let process = Process()
+        process.executableURL = IntegrationEnvironment.repositoryRoot.appendingPathComponent("scripts/\(name)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["MLOPSKIT_SERVICES_DIR"] = directory.path
+        environment["DOCKER_KEEP_DATA"] = keepData ? "1" : "0"
+        process.environment = environment
+        let output = directory.appendingPathComponent("\(name).out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try await process.runUntilExit()
+        try handle.close()
+        let text = try String(contentsOf: output, encoding: .utf8)
+        try #require(process.terminationStatus == 0, "scripts/\(name) exited \(process.terminationStatus)")
+        return text.split(separator: "\n").last.map(String.init) ?? ""
+    }
 }
