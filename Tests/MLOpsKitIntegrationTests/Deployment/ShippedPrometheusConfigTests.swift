@@ -25,6 +25,8 @@ struct ShippedPrometheusConfigTests {
         }
     }
 
+    static func freePort() throws -> Int { try #require(LoopbackPort.allocate()) }
+
     @Test(.enabled(if: prometheus != nil || IntegrationEnvironment.servicesRequired, "prometheus is not installed"))
     func discoveryThroughTheAgentKeepsTheDashboardLabels() async throws {
         guard let prometheus = Self.prometheus else { throw MissingPrometheus() }
@@ -34,7 +36,7 @@ struct ShippedPrometheusConfigTests {
         defer { try? FileManager.default.removeItem(at: directory) }
 
         // Two Ready instances as the agent's /sd lists them. Nothing listens on their ports.
-        let servers = [(try MLflowServerProcess.freePort(), "Production", "3"), (try MLflowServerProcess.freePort(), "Test", "4")]
+        let servers = [(try Self.freePort(), "Production", "3"), (try Self.freePort(), "Test", "4")]
         let groups: [[String: Any]] = servers.map { port, alias, version in
             ["targets": ["127.0.0.1:\(port)"],
              "labels": ["model": "iris", "alias": alias, "version": version,
@@ -47,8 +49,8 @@ struct ShippedPrometheusConfigTests {
         defer { standIn.stop() }
         let agentPort = try await standIn.firstLine(prefix: "port ")
 
-        let prometheusPort = try MLflowServerProcess.freePort()
-        let blackboxPort = try MLflowServerProcess.freePort()  // nothing listens: probes fail, targets stay
+        let prometheusPort = try Self.freePort()
+        let blackboxPort = try Self.freePort()  // nothing listens: probes fail, targets stay
         let shipped = try String(
             contentsOf: IntegrationEnvironment.repositoryRoot.appendingPathComponent("deploy/prometheus/prometheus.yml"),
             encoding: .utf8)
