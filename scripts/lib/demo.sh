@@ -242,7 +242,7 @@ train_models() {
   if [ "$WITH_AIRFLOW" -eq 1 ]; then
     mlops dags unpause dag_training >/dev/null
     say "mlops dags trigger dag_training --wait"
-    mlops dags trigger dag_training --wait --wait-timeout 600 2>&1 | say_block \
+    mlops dags trigger dag_training --wait --wait-timeout 600 2>&1 | sed '/^[[:space:]]*$/d' | say_block \
       || fail "the DAG run failed (see mlops dags logs dag_training <run-id> train_and_register)"
   else
     say "python Examples/demo/train_iris.py (MLflow client, tracking URI ${MLFLOW_TRACKING_URI})"
