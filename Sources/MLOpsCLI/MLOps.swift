@@ -26,6 +26,7 @@ struct MLOps: AsyncParsableCommand {
             ArtifactsCommand.self,
             S3Command.self,
             HealthCommand.self,
+            ServeCommand.self,
             DagsCommand.self,
             BootstrapCommand.self,
         ]
