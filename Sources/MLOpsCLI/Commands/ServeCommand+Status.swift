@@ -67,15 +67,21 @@ extension ServeCommand {
                     agentProblem = error.description
                 }
             }
-            let registry = context.configuration.makeMLflowClient(logger: context.logger)
-            let settings = try AutoserveAgentSettings(
-                resolved: context.configuration.resolved, exporterPort: context.configuration.exporterPort)
-            let snapshot = try await RegistrySnapshotReader(registry: registry, filter: settings.modelFilter).read()
-            let runtime = try await context.openRuntime()
-            let instances = try await runtime.instances(matching: ServingLabels.selector)
-            let document = AutoserveStatusDocument.computed(
-                snapshot: snapshot, aliases: context.configuration.serveAliases, instances: instances, runtime: runtime.name)
-            return (document, .computed, agentProblem)
+            do {
+                let registry = context.configuration.makeMLflowClient(logger: context.logger)
+                let settings = try AutoserveAgentSettings(
+                    resolved: context.configuration.resolved, exporterPort: context.configuration.exporterPort)
+                let snapshot = try await RegistrySnapshotReader(registry: registry, filter: settings.modelFilter).read()
+                let runtime = try await context.openRuntime()
+                let instances = try await runtime.instances(matching: ServingLabels.selector)
+                let document = AutoserveStatusDocument.computed(
+                    snapshot: snapshot, aliases: context.configuration.serveAliases, instances: instances, runtime: runtime.name)
+                return (document, .computed, agentProblem)
+            } catch {
+                // The error says what failed without the agent; say first why the agent was not asked.
+                if let agentProblem { StandardError.write("No agent: \(agentProblem)") }
+                throw error
+            }
         }
 
         /// `--json`: the status document with its source.
