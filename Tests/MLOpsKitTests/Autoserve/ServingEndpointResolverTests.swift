@@ -66,4 +66,42 @@ import Testing
             #expect(reason.contains("no daemon"))
         }
     }
+
+    /// The agent's first answer names an endpoint that refuses connections (its instance was just
+    /// replaced), the second the real model server: the request goes there once.
+    @Test func aRefusedConnectionIsResolvedAgainOnce() async throws {
+        let server = try await ModelServerClientTests.StandInServer(version: "2")
+        let closed = try #require(LoopbackPort.allocate())
+        func document(_ endpoint: String, version: String) throws -> HTTPResponse {
+            var status = ServingStatus(
+                model: "iris", alias: "Production", desiredVersion: version, servingVersion: version, endpoint: endpoint,
+                state: .ready, since: Self.date)
+            status.instanceID = "v\(version)"
+            let body = try AutoserveStatusDocument.makeEncoder().encode(
+                AutoserveStatusDocument(runtime: "process", aliases: ["Production"], lastSync: nil, lastSyncError: nil, keys: [status]))
+            return HTTPResponse(status: 200, body: body)
+        }
+        let agentTransport = MockTransport()
+        agentTransport.enqueue(try document("http://127.0.0.1:\(closed)", version: "1"))
+        agentTransport.enqueue(try document(server.endpoint.absoluteString, version: "2"))
+        let resolver = ServingEndpointResolver(
+            agent: AutoserveAgentClient(baseURL: URL(string: "http://127.0.0.1:9101")!, transport: agentTransport)
+        ) { throw ServingRuntimeError.unavailable("not needed") }
+        let input = try ModelServerInput.json(Data(#"{"inputs": [[1], [2], [3]]}"#.utf8))
+        let prediction = try await resolver.invoke(Self.key, input: input) { ModelServerClient(endpoint: $0) }
+        #expect(prediction.resolvedAgain)
+        #expect(prediction.endpoint.version == "2")
+        let object = try #require(try JSONSerialization.jsonObject(with: prediction.response.body) as? [String: Any])
+        #expect(object["predictions"] as? [Int] == [2, 2, 2])
+        #expect(agentTransport.requests.count == 2)
+
+        // A second refusal is reported, not chased.
+        agentTransport.enqueue(try document("http://127.0.0.1:\(closed)", version: "1"))
+        agentTransport.enqueue(try document("http://127.0.0.1:\(closed)", version: "1"))
+        await #expect(throws: ModelServerError.self) {
+            try await resolver.invoke(Self.key, input: input) { ModelServerClient(endpoint: $0) }
+        }
+        #expect(agentTransport.requests.count == 4)
+        await server.stop()
+    }
 }
