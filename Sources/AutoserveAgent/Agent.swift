@@ -22,7 +22,7 @@ struct Agent {
         let choice = AutoserveRuntimeSelection.resolve(settings.runtime, environment: environment)
         let webhookSecret = try settings.loadWebhookSecret()
         let client = configuration.makeMLflowClient(logger: logging.logger("autoserve.mlflow"))
-        let opened = try await RuntimeFactory.open(
+        let opened = try await ServingRuntimeFactory.open(
             choice, settings: settings, configuration: configuration, client: client, environment: environment,
             logger: logging.logger("autoserve.runtime"))
         let runtime = opened.runtime

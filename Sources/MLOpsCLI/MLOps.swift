@@ -7,7 +7,7 @@ import MLOpsKit
 struct MLOps: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlops",
-        abstract: "Work with an MLflow-centred MLOps stack: configuration, models, aliases, runs, artifacts and S3.",
+        abstract: "Work with an MLflow-centred MLOps stack: configuration, models, aliases, runs, artifacts, S3 and served models.",
         discussion: """
             Configuration comes from built-in defaults, then a .env file (./.env or --env-file), then the \
             environment, then command-line flags; later ones win. See 'mlops config show'.
@@ -26,6 +26,7 @@ struct MLOps: AsyncParsableCommand {
             ArtifactsCommand.self,
             S3Command.self,
             HealthCommand.self,
+            ServeCommand.self,
             DagsCommand.self,
             BootstrapCommand.self,
         ]

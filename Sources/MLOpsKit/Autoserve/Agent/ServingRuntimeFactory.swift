@@ -1,18 +1,40 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
-import MLOpsKit
 
-/// Opens the serving runtime the settings ask for.
-enum RuntimeFactory {
-    /// What was opened, and how to let it go when the agent exits (instances keep running).
-    struct Opened: Sendable {
-        var runtime: any ServingRuntime
-        var close: @Sendable () async -> Void
+/// Opens the serving runtime the agent settings ask for (`MLFLOW_SERVE_RUNTIME`, `MLFLOW_SERVE_STATE_DIR`,
+/// `MLFLOW_SERVE_PROCESS_COMMAND`, `DOCKER_HOST`): the one place both `autoserve-agent` and
+/// `mlops serve` build it, so they always look at the same instances.
+public enum ServingRuntimeFactory {
+    /// What was opened, and how to let it go (instances keep running).
+    public struct Opened: Sendable {
+        public var runtime: any ServingRuntime
+        public var close: @Sendable () async -> Void
+
+        public init(runtime: any ServingRuntime, close: @escaping @Sendable () async -> Void) {
+            self.runtime = runtime
+            self.close = close
+        }
     }
 
-    static func open(
+    /// Opens the runtime `choice` names (resolve ``AutoserveAgentSettings/RuntimeChoice/auto`` with
+    /// ``AutoserveRuntimeSelection/resolve(_:environment:dockerSocket:)`` first; `auto` left as is
+    /// means the process runtime).
+    ///
+    /// - Parameters:
+    ///   - client: The registry the Docker runtime reads model files from for per-version images.
+    ///   - locksStateDirectory: Whether the process runtime takes its state directory's lock, as the
+    ///     agent that owns the instances does. A reader such as `mlops serve`, which only lists
+    ///     instances and reads logs beside a running agent, passes `false`.
+    /// - Throws: ``AutoserveAgentError/runtimeUnavailable(_:)`` when Docker does not answer;
+    ///   ``ProcessServingRuntimeError`` when the state directory cannot be used.
+    public static func open(
         _ choice: AutoserveAgentSettings.RuntimeChoice, settings: AutoserveAgentSettings,
-        configuration: MLOpsConfiguration, client: MLflowClient, environment: [String: String], logger: Logger
+        configuration: MLOpsConfiguration, client: MLflowClient, environment: [String: String], logger: Logger,
+        locksStateDirectory: Bool = true
     ) async throws -> Opened {
         switch choice {
         case .process, .auto:
@@ -25,6 +47,7 @@ enum RuntimeFactory {
             if configuration.resolved[ConfigurationKey.serveEnvManager]?.source != .default {
                 processConfiguration.envManager = configuration.serveEnvManager
             }
+            processConfiguration.lockStateDirectory = locksStateDirectory
             let runtime = try ProcessServingRuntime(configuration: processConfiguration, logger: logger)
             return Opened(runtime: runtime, close: { await runtime.close() })
         case .docker:
