@@ -230,7 +230,13 @@ write_env() {
       printf 'export AIRFLOW_ADMIN_USER=%q\n' "$AIRFLOW_ADMIN_USER"
       printf 'export AIRFLOW_ADMIN_PASSWORD=%q\n' "$AIRFLOW_ADMIN_PASSWORD"
     fi
-    [ -z "${AGENT_URL:-}" ] || printf 'export MLOPS_AGENT_URL=%q\n' "$AGENT_URL"
+    if [ -n "${MLFLOW_SERVE_LISTEN:-}" ]; then
+      # Where `mlops serve` finds the agent, and the agent's runtime when it is not running.
+      printf 'export MLFLOW_SERVE_LISTEN=%q\n' "$MLFLOW_SERVE_LISTEN"
+      printf 'export MLFLOW_SERVE_RUNTIME=process\n'
+      printf 'export MLFLOW_SERVE_STATE_DIR=%q\n' "$SERVING"
+      printf 'export MLFLOW_SERVE_ALIASES=Production,Test\n'
+    fi
   } >"$tmp"
   chmod 600 "$tmp"
   mv -f "$tmp" "$DEMO_ENV"
@@ -279,6 +285,9 @@ start_agent() {
   [ -n "$port" ] || port="$(pick_free_port "$PY")"
   ! port_in_use "$port" || fail "127.0.0.1:${port} is already in use"
   AGENT_URL="http://127.0.0.1:${port}"
+  # `mlops serve` finds the agent at its listen address; the runtime settings are its fallback.
+  export MLFLOW_SERVE_LISTEN="127.0.0.1:${port}" MLFLOW_SERVE_RUNTIME=process MLFLOW_SERVE_STATE_DIR="$SERVING" \
+    MLFLOW_SERVE_ALIASES=Production,Test
   # The process runtime runs `mlflow models serve` from PATH: the services environment's.
   (
     export PATH="${VENV}/bin:${PATH}"
@@ -298,10 +307,11 @@ start_agent() {
   say "autoserve-agent on ${AGENT_URL} (pid ${pid}, process runtime, aliases Production and Test, resync every 5 s)"
 }
 
-# serving_state ALIAS: "STATE SERVING_VERSION ENDPOINT" of the alias, from the agent.
+# serving_state ALIAS: "STATE SERVING_VERSION ENDPOINT" of the alias, from `mlops serve status`
+# (which exits 1 while a key is not Ready).
 serving_state() {
   local file="${DEMO_DIR}/status.json"
-  curl -fsS --max-time 5 --noproxy '*' "${AGENT_URL}/status" -o "$file" 2>/dev/null || { echo "- - -"; return 0; }
+  mlops serve status --json >"$file" 2>/dev/null || [ -s "$file" ] || { echo "- - -"; return 0; }
   "$PY" "$REPORT" serving "$file" "$1"
 }
 
@@ -326,16 +336,16 @@ wait_serving() {
   done
 }
 
-# predict ALIAS OUTPUT: one prediction request for the sample rows; the answer in OUTPUT.
+# predict ALIAS OUTPUT: the sample rows sent to MODEL@ALIAS through `mlops serve predict`; the
+# answer in OUTPUT.
 predict() {
-  local endpoint
-  read -r _ _ endpoint < <(serving_state "$1")
-  curl -fsS --max-time 10 --noproxy '*' -H 'Content-Type: application/json' \
-    --data-binary "@${DEMO_DIR}/input.json" "${endpoint}/invocations" -o "$2"
+  mlops serve predict "${MODEL}@$1" --input-json "${DEMO_DIR}/input.json" --request-timeout 10 >"$2"
 }
 
 predict_and_compare() {
   "$PY" "$REPORT" input "$TRAIN_JSON" "${DEMO_DIR}/input.json"
+  say "\$ mlops serve predict ${MODEL}@Production --input-json $(display_path "${DEMO_DIR}/input.json")"
+  say "\$ mlops serve predict ${MODEL}@Test --input-json $(display_path "${DEMO_DIR}/input.json")"
   predict Production "${DEMO_DIR}/production.json" || fail "the prediction through Production failed"
   predict Test "${DEMO_DIR}/test.json" || fail "the prediction through Test failed"
   "$PY" "$REPORT" compare "$TRAIN_JSON" "Production=${PRODUCTION_VERSION}=${DEMO_DIR}/production.json" \
@@ -343,6 +353,9 @@ predict_and_compare() {
 }
 
 show_status_and_health() {
+  echo
+  say "\$ mlops serve status"
+  mlops serve status 2>&1 | say_block || fail "mlops serve status reports a model not Ready"
   local services=mlflow
   [ "$ARTIFACTS" != s3 ] || services+=",minio"
   [ "$WITH_AIRFLOW" -eq 0 ] || services+=",airflow"
