@@ -40,8 +40,12 @@ demo_failed() {
   [ "$rc" -ne 0 ] || rc=1
   printf '\n%sThe demo stopped at step %d after %s (exit %d).%s\n' "$RED" "$STEP" \
     "$(fmt_ms $(( $(now_ms) - T_DEMO )))" "$rc" "$RESET" >&2
-  printf 'Logs: %s/   What is still running stays up for a look; stop it with: scripts/demo --down\n' \
-    "$(display_path "$LOGS")" >&2
+  if [ "$STEP" -le 3 ]; then
+    printf 'Nothing was started. Logs: %s/\n' "$(display_path "$LOGS")" >&2
+  else
+    printf 'Logs: %s/   What is still running stays up for a look; stop it with: scripts/demo --down\n' \
+      "$(display_path "$LOGS")" >&2
+  fi
   exit "$rc"
 }
 
