@@ -142,13 +142,16 @@ build_products() {
     say "up to date (no source changed since the last build)"
   else
     run_logged build-mlops "compiling mlops (the first build takes several minutes)" \
-      swift build "${args[@]}" --product mlops
+      to_stderr swift build "${args[@]}" --product mlops
     run_logged build-agent "compiling autoserve-agent" \
-      swift build "${args[@]}" --product autoserve-agent
+      to_stderr swift build "${args[@]}" --product autoserve-agent
   fi
   if [ ! -x "$MLOPS" ] || [ ! -x "$AGENT" ]; then fail "no mlops or autoserve-agent in ${BIN}"; fi
   say "$(display_path "$BIN")/{mlops,autoserve-agent} ($("$MLOPS" --version))"
 }
+
+# to_stderr COMMAND...: COMMAND with its standard output on standard error (in the step's log).
+to_stderr() { "$@" >&2; }
 
 # sources_newer_than FILE...: the first source file or manifest newer than one of the FILEs.
 sources_newer_than() {
