@@ -81,9 +81,11 @@ let package = Package(
             dependencies: ["MLOpsKit"],
             path: "Benchmarks/MLOpsKitBench"
         ),
-        // What the test targets share: running child processes without blocking a thread.
+        // What the test targets share: running child processes without blocking a thread, and an
+        // `mlflow server` a test starts itself.
         .target(
             name: "MLOpsKitTestSupport",
+            dependencies: ["MLOpsKit"],
             path: "Tests/Support"
         ),
         .testTarget(

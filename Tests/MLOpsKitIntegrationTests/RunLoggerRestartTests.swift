@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit

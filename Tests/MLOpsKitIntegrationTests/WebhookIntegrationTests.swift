@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
@@ -9,42 +10,8 @@ import Testing
 /// ``WebhookVerifier``.
 @Suite("MLflow webhooks against a real mlflow server", .enabled(if: IntegrationEnvironment.mlflowEnabled))
 struct WebhookIntegrationTests {
-    /// A Fernet key for `MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY`, made by the `cryptography` package the
-    /// server itself uses.
-    static func fernetKey() async throws -> String {
-        let process = Process()
-        process.executableURL = IntegrationEnvironment.servicesVenv.appendingPathComponent("bin/python")
-        process.arguments = ["-c", "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, key.count == 44 else {
-            throw KeyGenerationFailed(status: process.terminationStatus)
-        }
-        return key
-    }
-
-    struct KeyGenerationFailed: Error, CustomStringConvertible {
-        var status: Int32
-        var description: String { "generating a Fernet key failed (exit \(status))" }
-    }
-
-    /// The server settings a loopback receiver and secret webhooks need.
     static func webhookServer() async throws -> MLflowServerProcess {
-        let server = try MLflowServerProcess(environment: [
-            // Loopback receivers are private addresses and plain http; both are refused by default.
-            "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
-            "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
-            // A fixed key: otherwise each process encrypts secrets with a random key of its own.
-            "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": try await fernetKey(),
-            // Webhook lists are cached per event for 60 s by default.
-            "MLFLOW_WEBHOOK_CACHE_TTL": "1",
-        ])
-        try await server.start()
-        return server
+        try await TestServices.webhookServer()
     }
 
     /// A model with two versions.
