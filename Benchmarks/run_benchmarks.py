@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "python"))
 
 MLFLOW_BENCHMARKS = ("alias-get", "log-metrics")
 S3_BENCHMARKS = ("s3-parse", "s3-list", "s3-upload")
+AUTOSERVE_BENCHMARKS = ("autoserve-resync", "autoserve-rss")
 
 
 def measure(command, env):
@@ -306,11 +307,134 @@ def bench_s3_upload(args, env, results):
     print("  speedup                  %8.2fx" % row["speedup"])
 
 
+class CountingRelay:
+    """Benchmarks/python/counting_relay.py in front of `upstream` for the length of a `with` block."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "python", "counting_relay.py"), "--upstream", self.upstream],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        ports = json.loads(self.process.stdout.readline())
+        self.url, self.control = ports["relay"], ports["control"]
+        return self
+
+    def __exit__(self, *exc):
+        self.process.stdin.close()  # the relay exits when its stdin closes
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def registry_size(client):
+    count, token = 0, None
+    while True:
+        page = client.search_registered_models(max_results=1000, page_token=token)
+        count += len(page)
+        token = page.token
+        if not token:
+            return count
+
+
+def autoserve_registry(env, variable, prefix, models, aliases):
+    """The tracking URI of an autoserve benchmark, its fixture registered, and the registry's size."""
+    import registry_fixtures
+    from mlflow import MlflowClient
+
+    uri = env.get(variable)
+    if not uri:
+        raise SystemExit("%s is not set" % variable)
+    client = MlflowClient(tracking_uri=uri)
+    started = time.perf_counter()
+    written = registry_fixtures.seed(client, uri, prefix, models, aliases)
+    if written:
+        print("  registered %d models in %.1f s" % (written, time.perf_counter() - started))
+    return uri, registry_size(client)
+
+
+def bench_autoserve_resync(args, env, results):
+    aliases = ["Production", "Test"]
+    uri, models = autoserve_registry(env, "MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI", "bench_autoserve_",
+                                     args.autoserve_models, aliases)
+    bound = -(-models // 1000) + 1  # ceil(models / page size) + 1 with the reader's default pages
+    swift, python = [], []
+    with CountingRelay(uri) as relay:
+        relay_env = dict(env, MLFLOW_TRACKING_URI=relay.url)
+        swift_command = [args.bench, "autoserve-resync", "--aliases", ",".join(aliases),
+                         "--resyncs", str(args.autoserve_resyncs), "--counter", relay.control]
+        python_command = [sys.executable, os.path.join(HERE, "python", "autoserve_poll.py"), "resync",
+                          "--aliases", ",".join(aliases), "--exporter-aliases", "Production",
+                          "--polls", "1", "--counter", relay.control]
+        for round_number in range(args.autoserve_rounds):
+            swift.append(last_json(measure(swift_command, relay_env)[2]))
+            python.append(last_json(measure(python_command, relay_env)[2]))
+            print("  round %d: swift %s requests, python %d + %d requests" % (
+                round_number + 1, "/".join(str(r["requests"]) for r in swift[-1]["resyncs"]),
+                python[-1]["polls"][0]["watcher_requests"], python[-1]["polls"][0]["exporter_requests"]))
+    for name, rows in (("swift", swift), ("python", python)):
+        for row in rows:
+            if (row["keys"], row["version_sum"]) != (python[0]["keys"], python[0]["version_sum"]):
+                raise SystemExit("autoserve-resync: %s found another desired state: %r" % (name, row))
+    if python[0]["keys"] < args.autoserve_models * len(aliases):
+        raise SystemExit("autoserve-resync: %d keys, not %d" % (python[0]["keys"], args.autoserve_models * len(aliases)))
+    first = [row["resyncs"][0] for row in swift]
+    steady = [resync for row in swift for resync in row["resyncs"][1:]] or first
+    polls = [row["polls"][0] for row in python]
+    row = {
+        "rounds": args.autoserve_rounds,
+        "resyncs_per_swift_process": args.autoserve_resyncs,
+        "registry_models": models,
+        "keys": python[0]["keys"],
+        "request_bound": bound,
+        "swift_requests_max": max(r["requests"] for row in swift for r in row["resyncs"]),
+        "swift_requests_reported": max(r["reported_requests"] for row in swift for r in row["resyncs"]),
+        "swift_median_s": median([r["seconds"] for r in steady]),
+        "swift_cpu_median_s": median([r["cpu_s"] for r in steady]),
+        "swift_cpu_max_s": max(r["cpu_s"] for r in steady),
+        "swift_read_cpu_median_s": median([r["read_cpu_s"] for r in steady]),
+        "swift_desired_cpu_median_s": median([r["desired_cpu_s"] for r in steady]),
+        "swift_first_median_s": median([r["seconds"] for r in first]),
+        "swift_first_cpu_median_s": median([r["cpu_s"] for r in first]),
+        "watcher_requests": max(p["watcher_requests"] for p in polls),
+        "exporter_requests": max(p["exporter_requests"] for p in polls),
+        "watcher_median_s": median([p["watcher_seconds"] for p in polls]),
+        "watcher_cpu_median_s": median([p["watcher_cpu_s"] for p in polls]),
+        "python_median_s": median([p["watcher_seconds"] + p["exporter_seconds"] for p in polls]),
+        "python_cpu_median_s": median([p["watcher_cpu_s"] + p["exporter_cpu_s"] for p in polls]),
+    }
+    row["python_requests"] = row["watcher_requests"] + row["exporter_requests"]
+    row["within_request_bound"] = row["swift_requests_max"] <= bound
+    row["within_cpu_target"] = row["swift_cpu_max_s"] <= 0.050
+    row["request_ratio"] = row["python_requests"] / float(row["swift_requests_max"])
+    row["speedup"] = row["python_median_s"] / row["swift_median_s"]
+    row["cpu_ratio"] = row["python_cpu_median_s"] / row["swift_cpu_median_s"]
+    results["autoserve_resync"] = row
+    print("one resync of %d models x %d aliases (%d keys; %d rounds, medians; requests counted by a relay)"
+          % (models, len(aliases), row["keys"], args.autoserve_rounds))
+    print("  RegistrySnapshotReader + desiredServing %6d requests (bound %d: %s)  %8.3f s  CPU %7.1f ms (max %.1f ms: %s)"
+          % (row["swift_requests_max"], bound, "met" if row["within_request_bound"] else "MISSED",
+             row["swift_median_s"], row["swift_cpu_median_s"] * 1e3, row["swift_cpu_max_s"] * 1e3,
+             "met" if row["within_cpu_target"] else "MISSED 50 ms"))
+    print("    of which read %.1f ms, desired state %.1f ms of CPU; first resync of a process %.3f s, CPU %.1f ms"
+          % (row["swift_read_cpu_median_s"] * 1e3, row["swift_desired_cpu_median_s"] * 1e3,
+             row["swift_first_median_s"], row["swift_first_cpu_median_s"] * 1e3))
+    print("  original watcher + exporter (python)    %6d requests (watcher %d, exporter %d)  %8.3f s  CPU %7.1f ms"
+          % (row["python_requests"], row["watcher_requests"], row["exporter_requests"],
+             row["python_median_s"], row["python_cpu_median_s"] * 1e3))
+    print("    watcher alone %.3f s, CPU %.1f ms" % (row["watcher_median_s"], row["watcher_cpu_median_s"] * 1e3))
+    print("  ratio                                   %6.0fx fewer requests, %.1fx faster, %.1fx less CPU"
+          % (row["request_ratio"], row["speedup"], row["cpu_ratio"]))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mlops", help="the mlops binary (alias-get)")
     parser.add_argument("--bench", required=True, help="the MLOpsKitBench binary")
-    parser.add_argument("--only", choices=MLFLOW_BENCHMARKS + S3_BENCHMARKS)
+    parser.add_argument("--only", choices=MLFLOW_BENCHMARKS + S3_BENCHMARKS + AUTOSERVE_BENCHMARKS)
     parser.add_argument("--alias-rounds", type=int, default=11)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of log-metrics")
     parser.add_argument("--points", type=int, default=100_000)
@@ -323,10 +447,13 @@ def main():
     parser.add_argument("--seed-workers", type=int, default=32, help="threads putting the s3-list keys")
     parser.add_argument("--fixtures", default=os.environ.get("MLOPSKIT_SERVICES_DIR") or os.path.join(HERE, "..", ".services-bench"),
                         help="where the S3 fixture files are kept (default: $MLOPSKIT_SERVICES_DIR)")
+    parser.add_argument("--autoserve-rounds", type=int, default=5, help="rounds of each autoserve benchmark")
+    parser.add_argument("--autoserve-models", type=int, default=1000, help="models of autoserve-resync (2 aliases each)")
+    parser.add_argument("--autoserve-resyncs", type=int, default=4, help="resyncs per MLOpsKitBench process")
     parser.add_argument("--output")
     args = parser.parse_args()
     env = dict(os.environ)
-    selected = [args.only] if args.only else list(MLFLOW_BENCHMARKS + S3_BENCHMARKS)
+    selected = [args.only] if args.only else list(MLFLOW_BENCHMARKS + S3_BENCHMARKS + AUTOSERVE_BENCHMARKS)
     results = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if any(name in MLFLOW_BENCHMARKS for name in selected):
         if "MLFLOW_TRACKING_URI" not in env:
@@ -350,12 +477,17 @@ def main():
         results["s3_endpoint"] = env["MLOPSKIT_BENCH_S3_URL"]
         results["s3_server_mode"] = env.get("MLOPSKIT_BENCH_S3_SERVER_MODE", "unknown")
         print("S3 server: %s (%s)" % (results["s3_endpoint"], results["s3_server_mode"]))
+    if any(name in AUTOSERVE_BENCHMARKS for name in selected):
+        results["autoserve_server_mode"] = env.get("MLOPSKIT_BENCH_AUTOSERVE_SERVER_MODE", "unknown")
+        print("autoserve registry server: %s (%s)" % (env.get("MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI"),
+                                                     results["autoserve_server_mode"]))
     benchmarks = {
         "alias-get": bench_alias_get,
         "log-metrics": bench_log_metrics,
         "s3-parse": bench_s3_parse,
         "s3-list": bench_s3_list,
         "s3-upload": bench_s3_upload,
+        "autoserve-resync": bench_autoserve_resync,
     }
     for name in selected:
         benchmarks[name](args, env, results)
