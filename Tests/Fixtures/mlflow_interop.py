@@ -7,6 +7,9 @@
   register MODEL RUN_ID ALIAS     register a version of MODEL from RUN_ID and point ALIAS at it
   log-artifacts RUN_ID DIR PATH   log the files of DIR under PATH in the run's artifacts
   download-artifacts RUN_ID PATH DST   download the run's artifacts at PATH into DST
+  log-iris-model MODEL ALIAS      train a scikit-learn classifier on iris, log and register it as a
+                                  version of MODEL, point ALIAS at it; print the version, some iris rows
+                                  (dataframe_split) and the model's predictions for them
 
 The tracking URI comes from MLFLOW_TRACKING_URI. The answer is the last line of stdout (the client
 may print notices before it).
@@ -85,6 +88,27 @@ def main():
         run_id, path, destination = args
         local = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=path, dst_path=destination)
         print(json.dumps({"path": local}))
+    elif command == "log-iris-model":
+        model_name, alias = args
+        import mlflow.sklearn
+        from sklearn.datasets import load_iris
+        from sklearn.linear_model import LogisticRegression
+
+        iris = load_iris(as_frame=True)
+        classifier = LogisticRegression(max_iter=1000).fit(iris.data, iris.target)
+        rows = iris.data.iloc[[0, 1, 50, 51, 70, 100, 101, 133, 149]]
+        with mlflow.start_run() as run:
+            info = mlflow.sklearn.log_model(
+                classifier, name="model", registered_model_name=model_name, input_example=rows.iloc[:2])
+        version = str(info.registered_model_version)
+        client.set_registered_model_alias(model_name, alias, version)
+        print(json.dumps({
+            "version": version,
+            "run_id": run.info.run_id,
+            "columns": list(rows.columns),
+            "data": rows.values.tolist(),
+            "predictions": [int(p) for p in classifier.predict(rows)],
+        }, sort_keys=True))
     else:
         raise SystemExit("unknown command " + command)
 

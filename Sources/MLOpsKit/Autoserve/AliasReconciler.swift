@@ -130,7 +130,8 @@ public actor AliasReconciler {
 
     /// Reconciles until the task is cancelled: a resync at once, then every
     /// ``AutoserveConfiguration/resyncInterval``, after each enqueued key, and after each runtime event.
-    /// Cancelling stops reconciling and leaves every instance running.
+    /// Cancelling stops reconciling and leaves every serving instance running; a rollout under way is
+    /// abandoned (its new instance removed, the old one kept), to be redone by the next run.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             let interval = configuration.resyncInterval
@@ -151,6 +152,9 @@ public actor AliasReconciler {
         }
         for task in wakeUps { task.cancel() }
         wakeUps.removeAll()
+        // A rollout cut short leaves the old instance serving; the next run picks it up again.
+        for task in tasks.values { task.cancel() }
+        await waitForTasks()
     }
 
     // MARK: Resync
@@ -186,12 +190,12 @@ public actor AliasReconciler {
         }
         let allKeys = Set(desired.versions.keys).union(desired.waiting.keys).union(grouped.keys).union(keys.keys)
         for key in allKeys.sorted() {
-            if tasks[key] != nil { continue }  // the task triggers a resync when it ends
             let desiredVersion = desired.versions[key]
-            if let desiredVersion, keys[key]?.status.servingVersion != desiredVersion {
-                let seen = pending[key] ?? started
-                if keys[key]?.changeSeenAt == nil { keys[key, default: KeyState(key: key, policy: configuration.restartBackoff)].changeSeenAt = seen }
+            if let desiredVersion {
+                if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff) }
+                observeDesired(desiredVersion, key: key, at: pending[key] ?? started)
             }
+            if tasks[key] != nil { continue }  // the task triggers a resync when it ends
             let steps = planner.steps(
                 for: key, desiredVersion: desiredVersion, waiting: desired.waiting[key],
                 instances: grouped[key] ?? [], context: context(for: key))
@@ -208,6 +212,22 @@ public actor AliasReconciler {
         observer.reconcileFinished(duration: clock.now - started, error: nil)
     }
 
+    /// Notes when the alias's version changes, for burst protection and propagation times.
+    private func observeDesired(_ version: String, key: ServingKey, at instant: ContinuousClock.Instant) {
+        guard let state = keys[key] else { return }
+        if state.observedDesiredVersion != version {
+            // The first sight of a key is no change; a change after a quiet spell starts a new burst.
+            let isChange = state.observedDesiredVersion != nil
+            let previous = state.desiredChangedAt
+            keys[key]?.inBurst = isChange && previous.map { instant - $0 < configuration.settleInterval } ?? false
+            keys[key]?.observedDesiredVersion = version
+            keys[key]?.desiredChangedAt = isChange ? instant : nil
+        }
+        if state.status.servingVersion != version, state.changeSeenAt == nil {
+            keys[key]?.changeSeenAt = instant
+        }
+    }
+
     private func fail(started: ContinuousClock.Instant, reason: String, message: String, error: any Error) {
         lastSyncError = message
         logger.warning("resync failed; serving instances are left as they are", metadata: ["reason": "\(reason)", "error": "\(message)"])
@@ -221,7 +241,7 @@ public actor AliasReconciler {
     private func context(for key: ServingKey) -> ServingPlanner.KeyContext {
         guard let state = keys[key], let failed = state.failedVersion else { return ServingPlanner.KeyContext() }
         return ServingPlanner.KeyContext(
-            failedVersion: failed, failedReason: state.failedReason,
+            failedVersion: failed, failedReason: state.failedReason, failedMessage: state.failedMessage,
             blockedUntilPassed: state.failedRetryAt.map { clock.now >= $0 } ?? true)
     }
 
@@ -273,6 +293,17 @@ public actor AliasReconciler {
                     scheduleWakeUp(at: earliest)
                 }
             case .rollout(let version, let existing, let retiring, _):
+                if !retiring.isEmpty, keys[key]?.inBurst == true, let changed = keys[key]?.desiredChangedAt {
+                    let settled = changed + configuration.settleInterval
+                    if clock.now < settled {
+                        setStatus(
+                            key, .progressing, reason: "Settling",
+                            message: "the alias keeps moving; version \(version) is rolled out once it stays put for \(configuration.settleInterval)")
+                        scheduleWakeUp(at: settled)
+                        continue
+                    }
+                    keys[key]?.inBurst = false
+                }
                 let running = tasks.values.count
                 if running >= max(1, configuration.maxConcurrentRollouts) {
                     setStatus(key, .progressing, reason: "Queued", message: "waiting for another rollout to finish")
@@ -344,7 +375,10 @@ public actor AliasReconciler {
             keys[key]?.failedVersion = nil
             keys[key]?.failedAttempts = 0
             keys[key]?.backoff.reset()
-            keys[key]?.changeSeenAt = nil
+            // A change that arrived during this rollout counts from when it was seen.
+            let observed = keys[key]?.observedDesiredVersion
+            let changedAt = keys[key]?.desiredChangedAt
+            keys[key]?.changeSeenAt = observed != nil && observed != version ? changedAt : nil
             observer.rolloutFinished(
                 key: key, version: version, succeeded: true, duration: clock.now - started, propagation: propagation)
             logger.info(
@@ -369,6 +403,7 @@ public actor AliasReconciler {
             let delay = RestartBackoff(policy: configuration.restartBackoff).delay(afterFailures: attempts)
             keys[key]?.failedVersion = version
             keys[key]?.failedReason = reason
+            keys[key]?.failedMessage = text
             keys[key]?.failedAttempts = attempts
             keys[key]?.failedRetryAt = clock.now + delay
             setStatus(key, .degraded, reason: reason, message: text, keepServing: serving)
@@ -380,7 +415,8 @@ public actor AliasReconciler {
 
     private func restart(_ key: ServingKey, instance: ServingInstance) async {
         let now = clock.now
-        keys[key]?.backoff.recordRestart(at: now, upSince: keys[key]?.upSince)
+        let upSince = keys[key]?.upSince
+        keys[key]?.backoff.recordRestart(at: now, upSince: upSince)
         observer.instanceRestarted(key: key, version: instance.version ?? "")
         setStatus(key, .progressing, reason: "Restarting", message: "restarting \(instance.name) after it exited")
         do {
@@ -545,7 +581,8 @@ public actor AliasReconciler {
         keys[key]?.status.endpoint = instance.endpoint?.absoluteString
         keys[key]?.status.instanceID = instance.id
         keys[key]?.status.instanceName = instance.name
-        keys[key]?.status.restarts = keys[key]?.backoff.restarts ?? 0
+        let restarts = keys[key]?.backoff.restarts ?? 0
+        keys[key]?.status.restarts = restarts
         setStatus(key, .ready, reason: nil, message: "serving version \(instance.version ?? "?")")
     }
 
@@ -614,10 +651,16 @@ struct KeyState: Sendable {
     /// A version whose rollout failed, and when it may be tried again.
     var failedVersion: String?
     var failedReason: String?
+    var failedMessage: String?
     var failedAttempts = 0
     var failedRetryAt: ContinuousClock.Instant?
     /// When the alias change being rolled out was first noticed (webhook or resync).
     var changeSeenAt: ContinuousClock.Instant?
+    /// The desired version last seen, when it last changed, and whether that change came hard on the
+    /// heels of the one before (a burst, rolled out once the alias settles).
+    var observedDesiredVersion: String?
+    var desiredChangedAt: ContinuousClock.Instant?
+    var inBurst = false
 
     init(key: ServingKey, policy: RestartBackoff.Policy) {
         let now = Date()

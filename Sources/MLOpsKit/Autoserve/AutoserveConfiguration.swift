@@ -18,6 +18,11 @@ public struct AutoserveConfiguration: Sendable, Hashable {
     public var maxConcurrentRollouts: Int
     /// When a new instance counts as ready.
     public var readiness: ReadinessPolicy
+    /// Burst protection: an alias change that follows the key's previous change by less than this is
+    /// part of a burst, and is rolled out only once the alias has stayed put for this long. The first
+    /// change of a burst is rolled out at once, so a single change costs no delay, and an alias flipped
+    /// back and forth many times costs at most two rollouts.
+    public var settleInterval: Duration
     /// How long a replaced instance keeps running after its replacement is ready, so requests already
     /// sent to it finish.
     public var drainGrace: Duration
@@ -39,6 +44,7 @@ public struct AutoserveConfiguration: Sendable, Hashable {
         registryPageSize: Int = 1_000,
         removesInstancesWhenAliasIsGone: Bool = true,
         maxConcurrentRollouts: Int = 2,
+        settleInterval: Duration = .seconds(2),
         readiness: ReadinessPolicy = ReadinessPolicy(),
         drainGrace: Duration = .seconds(10),
         stopGrace: Duration = .seconds(10),
@@ -52,6 +58,7 @@ public struct AutoserveConfiguration: Sendable, Hashable {
         self.registryPageSize = registryPageSize
         self.removesInstancesWhenAliasIsGone = removesInstancesWhenAliasIsGone
         self.maxConcurrentRollouts = maxConcurrentRollouts
+        self.settleInterval = settleInterval
         self.readiness = readiness
         self.drainGrace = drainGrace
         self.stopGrace = stopGrace

@@ -22,12 +22,18 @@ public struct ServingPlanner: Sendable {
         /// A version whose rollout failed, which is not tried again until ``blockedUntilPassed`` is true.
         public var failedVersion: String?
         public var failedReason: String?
+        /// What went wrong, for the status message while the version waits.
+        public var failedMessage: String?
         /// Whether the failed version's retry time has come.
         public var blockedUntilPassed: Bool
 
-        public init(failedVersion: String? = nil, failedReason: String? = nil, blockedUntilPassed: Bool = true) {
+        public init(
+            failedVersion: String? = nil, failedReason: String? = nil, failedMessage: String? = nil,
+            blockedUntilPassed: Bool = true
+        ) {
             self.failedVersion = failedVersion
             self.failedReason = failedReason
+            self.failedMessage = failedMessage
             self.blockedUntilPassed = blockedUntilPassed
         }
     }
@@ -96,11 +102,14 @@ public struct ServingPlanner: Sendable {
         }
         if context.failedVersion == version, !context.blockedUntilPassed {
             let serving = others.first { $0.state.isRunning }
+            let message =
+                context.failedMessage
+                ?? ("version \(version) failed to become ready"
+                    + (serving.flatMap(\.version).map { "; version \($0) keeps serving" } ?? ""))
             steps.append(
                 .wait(
                     state: .degraded, reason: context.failedReason ?? "RolloutFailed",
-                    message: "version \(version) failed to become ready and waits for its retry"
-                        + (serving.flatMap(\.version).map { "; version \($0) keeps serving" } ?? "")))
+                    message: message + "; it is tried again after its back-off"))
             return steps
         }
         let reason: String

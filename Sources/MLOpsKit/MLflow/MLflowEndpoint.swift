@@ -84,4 +84,29 @@ struct MLflowEndpoint: Sendable, Hashable {
     static let setRegisteredModelAlias = MLflowEndpoint(.post, "registered-models/alias", idempotent: true)
     static let deleteRegisteredModelAlias = MLflowEndpoint(.delete, "registered-models/alias")
     static let getModelVersionByAlias = MLflowEndpoint(.get, "registered-models/alias")
+
+    // MARK: Webhooks
+
+    static let createWebhook = MLflowEndpoint(.post, "webhooks")
+    static let listWebhooks = MLflowEndpoint(.get, "webhooks")
+
+    /// `GET webhooks/<id>`.
+    static func getWebhook(id: String) -> MLflowEndpoint {
+        MLflowEndpoint(.get, "webhooks/" + PercentEncoding.encode(id))
+    }
+
+    /// `PATCH webhooks/<id>`; sending the same fields again leaves the same webhook.
+    static func updateWebhook(id: String) -> MLflowEndpoint {
+        MLflowEndpoint(.patch, "webhooks/" + PercentEncoding.encode(id), idempotent: true)
+    }
+
+    /// `DELETE webhooks/<id>`.
+    static func deleteWebhook(id: String) -> MLflowEndpoint {
+        MLflowEndpoint(.delete, "webhooks/" + PercentEncoding.encode(id))
+    }
+
+    /// `POST webhooks/<id>/test`: the server sends one example delivery.
+    static func testWebhook(id: String) -> MLflowEndpoint {
+        MLflowEndpoint(.post, "webhooks/" + PercentEncoding.encode(id) + "/test")
+    }
 }

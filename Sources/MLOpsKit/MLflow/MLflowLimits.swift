@@ -24,4 +24,6 @@ public enum MLflowLimits {
     public static let maxRegisteredModelResults = 1000
     /// The largest page of model-version search results.
     public static let maxModelVersionResults = 200_000
+    /// The largest page of a webhook listing.
+    public static let maxWebhookResults = 1000
 }

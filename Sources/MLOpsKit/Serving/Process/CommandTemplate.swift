@@ -12,9 +12,8 @@ enum CommandTemplate {
         template.map { argument in
             var result = ""
             var rest = Substring(argument)
-            while let open = rest.firstIndex(of: "{") {
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
                 result += rest[..<open]
-                guard let close = rest[open...].firstIndex(of: "}") else { break }
                 let name = String(rest[rest.index(after: open)..<close])
                 if let value = values[name] {
                     result += value

@@ -27,7 +27,8 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
     /// ``executableSearchPath`` unless it holds a `/`.
     public var command: [String]
     /// An executable that replaces the first element of ``command``, such as a virtualenv's
-    /// `bin/mlflow`.
+    /// `bin/mlflow`. `mlflow models serve` starts `uvicorn` by name, so that environment's `bin`
+    /// directory also belongs first on the server's `PATH` (``environment``) unless it is there already.
     public var executable: String?
     /// Directories searched for the executable; `nil` searches the `PATH` the model server gets.
     public var executableSearchPath: [String]?

@@ -32,7 +32,8 @@ import Logging
 ///   (field 22 of `/proc/<pid>/stat`, so that a reused process ID is not taken for it) and is not a
 ///   zombie.
 /// - ``stop(_:grace:)`` sends SIGTERM to the instance's process group, then SIGKILL to the group once
-///   `grace` has passed, and returns when no process of the group is left.
+///   `grace` has passed, and returns when no process of the group is left (zombies aside: orphans of
+///   the group wait for `init` or a subreaper to reap them).
 /// - ``remove(_:)`` deletes the instance's state file and its log, as `docker rm` deletes a
 ///   container's log: read ``logs(_:tail:)`` first when a failure needs them.
 /// - ``events()`` reports `.started`, `.removed`, and `.exited` within about one
@@ -203,8 +204,9 @@ public actor ProcessServingRuntime: ServingRuntime {
             throw ServingRuntimeError.startFailed(id: id, reason: error.reason)
         }
         guard let status = ProcessTable.status(pid) else {
-            let code = ProcessTable.reap(pid)
-            throw ServingRuntimeError.startFailed(id: id, reason: "it exited at once\(code.map { " with status \($0)" } ?? "")")
+            var reason = "it exited at once"
+            if case .reaped(let code) = ProcessTable.reap(pid) { reason += " with status \(code)" }
+            throw ServingRuntimeError.startFailed(id: id, reason: reason)
         }
         record.processID = pid
         record.processStartTicks = status.startTicks
@@ -239,7 +241,8 @@ public actor ProcessServingRuntime: ServingRuntime {
         logger.notice("serving instance ignored SIGTERM; killing it", metadata: ["id": "\(id)", "pid": "\(pid)"])
         if !ProcessTable.signalGroup(pid, SIGKILL) { kill(pid, SIGKILL) }
         if await waitForExit(pid: pid, id: id, deadline: .now + .seconds(10)) { return }
-        throw ServingRuntimeError.failed(operation: "stop \(id)", reason: "process \(pid) is still running after SIGKILL")
+        throw ServingRuntimeError.failed(
+            operation: "stop \(id)", reason: "its process group \(pid) is still alive after SIGKILL: \(ProcessTable.describeGroup(pid))")
     }
 
     public func remove(_ id: String) async throws {
@@ -347,17 +350,17 @@ public actor ProcessServingRuntime: ServingRuntime {
         return record
     }
 
-    /// Waits until the process `pid` has exited and no process of its group is left, settling `id` on
-    /// the way; `false` when `deadline` passes first.
+    /// Waits until the process `pid` has exited and no process of its group is left (but zombies),
+    /// settling `id` on the way; `false` when `deadline` passes first.
     private func waitForExit(pid: Int32, id: String?, deadline: ContinuousClock.Instant) async -> Bool {
         while true {
             let leaderGone: Bool
             if let id {
                 leaderGone = settle(id)?.processID != pid
             } else {
-                leaderGone = ProcessTable.reap(pid) != nil || ProcessTable.status(pid) == nil
+                leaderGone = ProcessTable.reap(pid) != .running
             }
-            if leaderGone && !ProcessTable.groupExists(pid) { return true }
+            if leaderGone && !ProcessTable.groupIsAlive(pid) { return true }
             if ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -1,0 +1,73 @@
+import Foundation
+import MLOpsKit
+import Testing
+
+/// The process runtime's harness for the conformance suite: each runtime gets a state directory of
+/// its own and serves with `Tests/Fixtures/serving_stub.py` (`GET /ping`), which starts in well under
+/// a second, in place of `mlflow models serve`.
+struct ProcessRuntimeHarness: ServingRuntimeHarness {
+    /// Extra environment for every stub (switches of `serving_stub.py`).
+    var environment: [String: String] = [:]
+
+    static var stubPath: String {
+        IntegrationEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/serving_stub.py").path
+    }
+
+    static func configuration(stateDirectory: String, environment: [String: String] = [:]) -> ProcessServingConfiguration {
+        ProcessServingConfiguration(
+            stateDirectory: stateDirectory,
+            command: ["python3", stubPath, "{port}", "{model}", "{version}"],
+            environment: environment,
+            watchInterval: .milliseconds(100))
+    }
+
+    func makeRuntime() async throws -> ProcessServingRuntime {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mlopskit-serving-\(UUID().uuidString.prefix(8).lowercased())").path
+        return try ProcessServingRuntime(configuration: Self.configuration(stateDirectory: directory, environment: environment))
+    }
+
+    func reopen(_ runtime: ProcessServingRuntime) async throws -> ProcessServingRuntime {
+        await runtime.close()
+        return try ProcessServingRuntime(configuration: runtime.configuration)
+    }
+
+    func makeSpec(
+        key: ServingKey, version: String, name: String?, extraLabels: [String: String], configHash: String
+    ) -> ServingSpec {
+        ServingSpec(key: key, version: version, name: name, extraLabels: extraLabels, configHash: configHash)
+    }
+
+    func logMarker(for spec: ServingSpec) -> String {
+        "serving-stub ready port="
+    }
+
+    func killFromOutside(_ instance: ServingInstance, runtime: ProcessServingRuntime) async throws {
+        let pid = try #require(instance.processID)
+        #expect(kill(pid, SIGKILL) == 0)
+    }
+
+    func cleanUp(_ runtime: ProcessServingRuntime) async {
+        // A closed runtime (a failed reopen) is opened again to find what it left running.
+        var current = runtime
+        if (try? await runtime.instances(matching: [:])) == nil {
+            await runtime.close()
+            if let reopened = try? ProcessServingRuntime(configuration: runtime.configuration) { current = reopened }
+        }
+        for instance in (try? await current.instances(matching: [:])) ?? [] {
+            try? await current.remove(instance.id)
+        }
+        await current.close()
+        try? FileManager.default.removeItem(atPath: runtime.stateDirectory)
+    }
+
+    var readyDeadline: Duration { .seconds(30) }
+}
+
+@Suite("ProcessServingRuntime conformance")
+struct ProcessServingRuntimeConformanceTests {
+    @Test(arguments: ServingRuntimeConformance.Scenario.allCases)
+    func conformance(_ scenario: ServingRuntimeConformance.Scenario) async throws {
+        try await ServingRuntimeConformance.run(scenario, with: ProcessRuntimeHarness())
+    }
+}
