@@ -16,6 +16,17 @@ in machine load hit both equally, and reports medians and ratios.
   s3-upload    one large file: MLOpsKitBench s3-upload vs boto3's upload_file with the default
                TransferConfig; peak RSS of both, and the Swift side's growth over `MLOpsKitBench noop`
 
+  autoserve-resync
+               one resync of a registry of 1,000 models x 2 aliases: RegistrySnapshotReader.read() and the
+               desired state (MLOpsKitBench autoserve-resync) vs the original watcher and exporter's
+               polling (python/autoserve_poll.py); registry requests counted by a loopback relay
+               (python/counting_relay.py) in front of the server, wall time, CPU time of each process
+  autoserve-rss
+               peak RSS (VmHWM) of the autoserve-agent binary with the process runtime and 100 instances
+               Ready (busybox httpd stand-ins answering /ping), vs the Python polling process
+
+The autoserve benchmarks take their registries from MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI and
+MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI and register their models once (python/registry_fixtures.py).
 The S3 benchmarks take their server from MLOPSKIT_BENCH_S3_URL, _ACCESS_KEY, _SECRET_KEY and _REGION
 (Benchmarks/python/s3_common.py); s3-parse needs no server. Fixtures (the XML page, the seeded keys,
 the random file) are made once and reused.
@@ -23,6 +34,7 @@ the random file) are made once and reused.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -430,6 +442,192 @@ def bench_autoserve_resync(args, env, results):
           % (row["request_ratio"], row["speedup"], row["cpu_ratio"]))
 
 
+def proc_status(pid):
+    """VmHWM and VmRSS of `pid` in MiB, from /proc/<pid>/status."""
+    values = {}
+    with open("/proc/%d/status" % pid) as handle:
+        for line in handle:
+            name, _, rest = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                values[name] = int(rest.split()[0]) / 1024.0
+    return values
+
+
+def proc_cpu_seconds(pid):
+    """User plus system CPU seconds of `pid` so far (/proc/<pid>/stat)."""
+    with open("/proc/%d/stat" % pid) as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf("SC_CLK_TCK"))
+
+
+def http_json(url, timeout=5):
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.load(response)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_process(process, grace=10):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def stop_stand_ins(state_dir, marker):
+    """Stops the stand-in servers the process runtime recorded in `state_dir`: each by its PID, and only
+    while its command line still names `marker` (the stand-in directory), so a reused PID is left alone."""
+    import glob
+    import signal
+
+    stopped = 0
+    for path in glob.glob(os.path.join(state_dir, "**", "*.json"), recursive=True):
+        try:
+            with open(path) as handle:
+                pid = json.load(handle).get("processID")
+            with open("/proc/%d/cmdline" % pid, "rb") as handle:
+                if marker.encode() not in handle.read():
+                    continue
+            os.kill(pid, signal.SIGTERM)
+            stopped += 1
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+    return stopped
+
+
+def agent_ready(status, expected):
+    """(ready keys, keys) from the agent's /status document."""
+    keys = status.get("keys") or status.get("statuses") or []
+    if isinstance(keys, dict):
+        keys = list(keys.values())
+    ready = [key for key in keys if str(key.get("status") or key.get("phase") or "").lower() == "ready"]
+    return len(ready), len(keys)
+
+
+def run_agent(args, env, uri, aliases, stand_in, work):
+    """One autoserve-agent with the process runtime until every key is Ready and a few resyncs passed;
+    returns its peak and current RSS, its CPU per resync afterwards, and how long the rollout took."""
+    state = tempfile.mkdtemp(prefix="agent-state-", dir=work)
+    port = free_port()
+    command = [args.agent, "--runtime", "process", "--state-dir", state, "--aliases", ",".join(aliases),
+               "--listen", "127.0.0.1:%d" % port,
+               "--command", "busybox httpd -f -p 127.0.0.1:{port} -h %s" % stand_in]
+    agent_env = dict(env, MLFLOW_TRACKING_URI=uri, MLFLOW_SERVE_POLL_SECONDS=str(args.rss_poll_seconds),
+                     MLFLOW_SERVE_LOG_FORMAT="json")
+    log = open(os.path.join(state, "agent.log"), "w")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=agent_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = started + args.rss_timeout
+        ready = (0, 0)
+        while True:
+            if process.poll() is not None:
+                raise SystemExit("autoserve-rss: the agent exited (%d); see %s" % (process.returncode, log.name))
+            try:
+                ready = agent_ready(http_json("http://127.0.0.1:%d/status" % port), args.rss_keys)
+            except OSError:
+                pass
+            if ready[0] >= args.rss_keys:
+                break
+            if time.perf_counter() > deadline:
+                raise SystemExit("autoserve-rss: %d of %d keys Ready after %d s; see %s"
+                                 % (ready[0], args.rss_keys, args.rss_timeout, log.name))
+            time.sleep(0.5)
+        rollout = time.perf_counter() - started
+        cpu_before = proc_cpu_seconds(process.pid)
+        time.sleep(args.rss_poll_seconds * args.rss_resyncs)  # a few resyncs with every key Ready
+        cpu = proc_cpu_seconds(process.pid) - cpu_before
+        memory = proc_status(process.pid)
+        ready = agent_ready(http_json("http://127.0.0.1:%d/status" % port), args.rss_keys)
+        if ready[0] < args.rss_keys:
+            raise SystemExit("autoserve-rss: only %d of %d keys Ready after the resyncs" % (ready[0], args.rss_keys))
+        return {"peak_rss_mib": memory["VmHWM"], "rss_mib": memory["VmRSS"], "rollout_s": rollout,
+                "cpu_per_resync_s": cpu / args.rss_resyncs, "ready": ready[0]}
+    finally:
+        stop_process(process)
+        log.close()
+        stop_stand_ins(state, stand_in)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def run_python_peer(args, env, uri, aliases):
+    """The original watcher and exporter's polling in one Python process, until it has polled a few
+    times; returns its peak and current RSS and its time per poll."""
+    command = [sys.executable, os.path.join(HERE, "python", "autoserve_poll.py"), "serve",
+               "--aliases", ",".join(aliases), "--interval", str(args.rss_poll_seconds)]
+    process = subprocess.Popen(command, env=dict(env, MLFLOW_TRACKING_URI=uri), stdout=subprocess.PIPE)
+    try:
+        polls = [json.loads(process.stdout.readline()) for _ in range(args.rss_resyncs)]
+        memory = proc_status(process.pid)
+        if polls[-1]["keys"] < args.rss_keys:
+            raise SystemExit("autoserve-rss: the Python peer found %d keys, not %d" % (polls[-1]["keys"], args.rss_keys))
+        return {"peak_rss_mib": memory["VmHWM"], "rss_mib": memory["VmRSS"],
+                "poll_s": median([poll["seconds"] for poll in polls])}
+    finally:
+        stop_process(process)
+
+
+def bench_autoserve_rss(args, env, results):
+    if not args.agent:
+        raise SystemExit("autoserve-rss needs --agent")
+    if not shutil.which("busybox"):
+        raise SystemExit("autoserve-rss needs busybox for its stand-in model servers (apt-get install busybox-static)")
+    aliases = ["Production", "Test"]
+    uri, models = autoserve_registry(env, "MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI", "bench_serve_",
+                                     args.rss_keys // len(aliases), aliases)
+    work = os.path.join(args.fixtures, "autoserve-rss")
+    stand_in = os.path.join(work, "stand-in")
+    os.makedirs(stand_in, exist_ok=True)
+    with open(os.path.join(stand_in, "ping"), "w") as handle:
+        handle.write("\n")
+    agent, python = [], []
+    for round_number in range(args.autoserve_rounds):
+        agent.append(run_agent(args, env, uri, aliases, stand_in, work))
+        python.append(run_python_peer(args, env, uri, aliases))
+        print("  round %d: agent %.1f MiB (%d Ready after %.1f s), python %.1f MiB"
+              % (round_number + 1, agent[-1]["peak_rss_mib"], agent[-1]["ready"], agent[-1]["rollout_s"],
+                 python[-1]["peak_rss_mib"]))
+    row = {
+        "rounds": args.autoserve_rounds,
+        "registry_models": models,
+        "keys": args.rss_keys,
+        "poll_seconds": args.rss_poll_seconds,
+        "resyncs_observed": args.rss_resyncs,
+        "agent_peak_rss_median_mib": median([r["peak_rss_mib"] for r in agent]),
+        "agent_peak_rss_max_mib": max(r["peak_rss_mib"] for r in agent),
+        "agent_rss_median_mib": median([r["rss_mib"] for r in agent]),
+        "agent_rollout_median_s": median([r["rollout_s"] for r in agent]),
+        "agent_cpu_per_resync_median_s": median([r["cpu_per_resync_s"] for r in agent]),
+        "python_peak_rss_median_mib": median([r["peak_rss_mib"] for r in python]),
+        "python_peak_rss_max_mib": max(r["peak_rss_mib"] for r in python),
+        "python_rss_median_mib": median([r["rss_mib"] for r in python]),
+        "python_poll_median_s": median([r["poll_s"] for r in python]),
+    }
+    row["within_rss_target"] = row["agent_peak_rss_max_mib"] <= 25.0
+    row["rss_ratio"] = row["python_peak_rss_median_mib"] / row["agent_peak_rss_median_mib"]
+    results["autoserve_rss"] = row
+    print("peak RSS with %d instances Ready (%d rounds, medians; %d resyncs or polls every %g s observed)"
+          % (args.rss_keys, args.autoserve_rounds, args.rss_resyncs, args.rss_poll_seconds))
+    print("  autoserve-agent (process runtime)  peak %6.1f MiB (max %.1f: %s)  now %6.1f MiB  all Ready after %.1f s, CPU %.1f ms per resync"
+          % (row["agent_peak_rss_median_mib"], row["agent_peak_rss_max_mib"],
+             "met" if row["within_rss_target"] else "MISSED 25 MiB", row["agent_rss_median_mib"],
+             row["agent_rollout_median_s"], row["agent_cpu_per_resync_median_s"] * 1e3))
+    print("  original watcher + exporter (python) peak %6.1f MiB  now %6.1f MiB  %.1f s per poll"
+          % (row["python_peak_rss_median_mib"], row["python_rss_median_mib"], row["python_poll_median_s"]))
+    print("  ratio                              %6.1fx smaller" % row["rss_ratio"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mlops", help="the mlops binary (alias-get)")
@@ -450,6 +648,11 @@ def main():
     parser.add_argument("--autoserve-rounds", type=int, default=5, help="rounds of each autoserve benchmark")
     parser.add_argument("--autoserve-models", type=int, default=1000, help="models of autoserve-resync (2 aliases each)")
     parser.add_argument("--autoserve-resyncs", type=int, default=4, help="resyncs per MLOpsKitBench process")
+    parser.add_argument("--agent", help="the autoserve-agent binary (autoserve-rss)")
+    parser.add_argument("--rss-keys", type=int, default=100, help="instances of autoserve-rss (2 aliases a model)")
+    parser.add_argument("--rss-poll-seconds", type=float, default=5, help="resync and poll interval of autoserve-rss")
+    parser.add_argument("--rss-resyncs", type=int, default=3, help="resyncs (polls) observed once all are Ready")
+    parser.add_argument("--rss-timeout", type=int, default=300, help="seconds for every instance to be Ready")
     parser.add_argument("--output")
     args = parser.parse_args()
     env = dict(os.environ)
@@ -488,6 +691,7 @@ def main():
         "s3-list": bench_s3_list,
         "s3-upload": bench_s3_upload,
         "autoserve-resync": bench_autoserve_resync,
+        "autoserve-rss": bench_autoserve_rss,
     }
     for name in selected:
         benchmarks[name](args, env, results)

@@ -40,7 +40,8 @@ def seed(client, tracking_uri, prefix, count, aliases, workers=16, log=sys.stdou
     The models, versions and aliases are written over REST, a connection per request, from `workers`
     threads (the client's create_model_version also polls each new version until it is READY); the
     SQLite store registers versions READY at once."""
-    missing = [name for name in model_names(prefix, count) if name not in complete_models(client, prefix, aliases)]
+    done = complete_models(client, prefix, aliases)
+    missing = [name for name in model_names(prefix, count) if name not in done]
     if not missing:
         return 0
     experiment = client.get_experiment_by_name("bench-fixtures")
