@@ -8,10 +8,18 @@ let package = Package(
     products: [
         .library(name: "MLOpsKit", targets: ["MLOpsKit"]),
         .executable(name: "mlops", targets: ["MLOpsCLI"]),
+        .executable(name: "autoserve-agent", targets: ["AutoserveAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // 1.11 for LogHandler.log(event:), which the structured log handlers implement.
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
+        // Prometheus exposition for the agent's metrics (help texts, labels, unregistering series that
+        // vanished); Foundation-free, so MLOpsKit may depend on it.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The agent executable only (both import Foundation): its HTTP server and its service lifecycle.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libcurl through pkg-config, plus typed wrappers for its variadic setopt/getinfo calls.
@@ -41,6 +49,7 @@ let package = Package(
                 "CLibXML2",
                 "CMLOpsKitChecksum",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "COpenSSLCrypto",
             ]
         ),
@@ -50,6 +59,20 @@ let package = Package(
                 "MLOpsKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The autoserve agent: composition only (configuration, HTTP server, services); its logic lives in
+        // MLOpsKit.
+        .executableTarget(
+            name: "AutoserveAgent",
+            dependencies: [
+                "MLOpsKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Benchmark driver: the Swift side of scripts/bench.
@@ -65,7 +88,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsKitTests",
-            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
+            dependencies: [
+                "MLOpsKit", "MLOpsKitTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .testTarget(
             name: "MLOpsKitIntegrationTests",
@@ -76,6 +101,11 @@ let package = Package(
         .testTarget(
             name: "MLOpsCLITests",
             dependencies: ["MLOpsKit", "MLOpsCLI", "MLOpsKitTestSupport"]
+        ),
+        // End-to-end tests that run the built `autoserve-agent` binary.
+        .testTarget(
+            name: "AutoserveAgentTests",
+            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
         ),
     ]
 )

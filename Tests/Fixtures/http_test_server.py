@@ -122,6 +122,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(1)
             except OSError:
                 pass
+        elif route == "chunked":
+            # /chunked/<key>/<count>/<interval_ms>: a chunked body of <count> lines "chunk N\n"
+            # (0: endless), one every <interval_ms>. A client that goes away is counted under
+            # "closed-<key>" (see /count), so tests can check that ending a stream ends the transfer.
+            key, count, interval = parts[1], int(parts[2]), int(parts[3]) / 1000
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.flush()
+            sent = 0
+            try:
+                while count == 0 or sent < count:
+                    time.sleep(interval)
+                    line = ("chunk %d\n" % sent).encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                    self.wfile.flush()
+                    sent += 1
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+            except OSError:
+                with COUNTERS_LOCK:
+                    COUNTERS["closed-" + key] = COUNTERS.get("closed-" + key, 0) + 1
+                self.close_connection = True
         elif route == "close":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

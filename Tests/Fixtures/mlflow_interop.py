@@ -7,9 +7,11 @@
   register MODEL RUN_ID ALIAS     register a version of MODEL from RUN_ID and point ALIAS at it
   log-artifacts RUN_ID DIR PATH   log the files of DIR under PATH in the run's artifacts
   download-artifacts RUN_ID PATH DST   download the run's artifacts at PATH into DST
-  log-iris-model MODEL ALIAS      train a scikit-learn classifier on iris, log and register it as a
-                                  version of MODEL, point ALIAS at it; print the version, some iris rows
-                                  (dataframe_split) and the model's predictions for them
+  log-iris-model MODEL ALIAS [KIND]   train a scikit-learn classifier on iris (KIND: logistic, the
+                                  default, or constant, which always predicts versicolor), log it
+                                  with an input example and register it as a version of MODEL, point
+                                  ALIAS at it; print the version, some iris rows (dataframe_split) and
+                                  the model's predictions for them
 
 The tracking URI comes from MLFLOW_TRACKING_URI. The answer is the last line of stdout (the client
 may print notices before it).
@@ -89,13 +91,19 @@ def main():
         local = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=path, dst_path=destination)
         print(json.dumps({"path": local}))
     elif command == "log-iris-model":
-        model_name, alias = args
+        model_name, alias = args[:2]
+        kind = args[2] if len(args) > 2 else "logistic"
         import mlflow.sklearn
         from sklearn.datasets import load_iris
         from sklearn.linear_model import LogisticRegression
+        from sklearn.dummy import DummyClassifier
 
         iris = load_iris(as_frame=True)
-        classifier = LogisticRegression(max_iter=1000).fit(iris.data, iris.target)
+        if kind == "constant":
+            # Always versicolor: its predictions differ from the logistic regression's.
+            classifier = DummyClassifier(strategy="constant", constant=1).fit(iris.data, iris.target)
+        else:
+            classifier = LogisticRegression(max_iter=1000).fit(iris.data, iris.target)
         rows = iris.data.iloc[[0, 1, 50, 51, 70, 100, 101, 133, 149]]
         with mlflow.start_run() as run:
             info = mlflow.sklearn.log_model(

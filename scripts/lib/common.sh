@@ -17,10 +17,12 @@ MLOPSKIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MLOPSKIT_SERVICES_DIR="${MLOPSKIT_SERVICES_DIR:-${MLOPSKIT_ROOT}/.services}"
 
 # Services started by scripts/services-up, in start order (stopped in reverse):
-# the MLflow server and the two S3 servers the S3 tests run against.
+# the MLflow server, the two S3 servers the S3 tests run against, Airflow 3 and 2,
+# and a Docker Engine of its own (scripts/docker-up: needs root and the packages
+# docker.io and busybox-static).
 # Each name needs scripts/<name>-up and scripts/<name>-down.
 # shellcheck disable=SC2034
-MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs airflow airflow2)
+MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs airflow airflow2 docker)
 
 # Every service that has scripts/<name>-up and scripts/<name>-down, in start order.
 # MLOPSKIT_SERVICES may list any of them; scripts/services-down stops all of them.
@@ -28,7 +30,7 @@ MLOPSKIT_DEFAULT_SERVICES=(mlflow seaweedfs juicefs airflow airflow2)
 # venv from scripts/airflow2-env) and prometheus (the system's prometheus, Debian
 # package `prometheus`) are not started by default.
 # shellcheck disable=SC2034
-MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs airflow airflow2 prometheus)
+MLOPSKIT_KNOWN_SERVICES=(mlflow seaweedfs juicefs airflow airflow2 docker prometheus)
 
 # Prefix for log lines; scripts set it to their own name.
 LOG_TAG="${LOG_TAG:-$(basename "$0")}"

@@ -420,14 +420,13 @@ public actor AliasReconciler {
         observer.instanceRestarted(key: key, version: instance.version ?? "")
         setStatus(key, .progressing, reason: "Restarting", message: "restarting \(instance.name) after it exited")
         do {
-            try await runtime.start(instance.id)
-            let started = try await runtime.inspect(instance.id)
+            let started = try await startAgain(instance, key: key)
             guard let endpoint = started.endpoint else {
-                throw ServingRuntimeError.startFailed(id: instance.id, reason: "the runtime reports no endpoint")
+                throw ServingRuntimeError.startFailed(id: started.id, reason: "the runtime reports no endpoint")
             }
             let runtime = self.runtime
             try await readiness.waitUntilReady(endpoint: endpoint, inputExample: nil) {
-                await Self.exitReason(of: instance.id, in: runtime)
+                await Self.exitReason(of: started.id, in: runtime)
             }
             keys[key]?.crashedAt = nil
             markReady(key, instance: started)
@@ -440,6 +439,28 @@ public actor AliasReconciler {
                 message: "\(instance.name) did not come back: \(message); next restart in \(Int(delay / .seconds(1))) s")
             scheduleWakeUp(at: clock.now + delay)
         }
+    }
+
+    /// Starts an exited instance again. When the runtime cannot (a process runtime opened after the
+    /// instance was created holds no environment for it), the instance is created afresh in its place.
+    private func startAgain(_ instance: ServingInstance, key: ServingKey) async throws -> ServingInstance {
+        do {
+            try await runtime.start(instance.id)
+            return try await runtime.inspect(instance.id)
+        } catch ServingRuntimeError.instanceNotFound {
+            // Gone meanwhile: create it below.
+        } catch ServingRuntimeError.mustBeRecreated(let id, let reason) {
+            logger.info(
+                "recreating an instance that cannot be started again",
+                metadata: ["instance": "\(instance.name)", "id": "\(id)", "error": "\(reason)"])
+            try await runtime.remove(instance.id)
+        }
+        let spec = ServingSpec(
+            key: key, version: instance.version ?? "", name: ServingNames.stable(for: key),
+            environment: configuration.environment, configHash: configuration.configHash)
+        let created = try await runtime.create(spec)
+        try await runtime.start(created.id)
+        return try await runtime.inspect(created.id)
     }
 
     private func adopt(

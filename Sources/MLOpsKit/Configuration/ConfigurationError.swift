@@ -11,6 +11,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
             case invalidNumber = "invalid number"
             case invalidBoolean = "invalid boolean"
             case outOfRange = "value out of range"
+            case invalidChoice = "invalid value"
             case dotEnvFileNotFound = ".env file not found"
         }
 
@@ -26,6 +27,9 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         public static let invalidBoolean = Code(base: .invalidBoolean)
         /// A number outside the key's range (a port outside 1–65535, a negative retry count…).
         public static let outOfRange = Code(base: .outOfRange)
+        /// Not one of the words the key accepts (such as `docker`, `process` or `auto`), or not in the
+        /// form it needs (such as `HOST:PORT`).
+        public static let invalidChoice = Code(base: .invalidChoice)
         /// A `.env` file named explicitly does not exist.
         public static let dotEnvFileNotFound = Code(base: .dotEnvFileNotFound)
 

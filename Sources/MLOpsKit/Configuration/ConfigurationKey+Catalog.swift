@@ -132,6 +132,40 @@ extension ConfigurationKey {
     public static let serveEnvManager = ConfigurationKey(
         "MLFLOW_SERVE_ENV_MANAGER", default: "virtualenv", help: "--env-manager for mlflow models serve (generic mode)")
 
+    /// `MLFLOW_SERVE_RUNTIME`: MLOpsKit's own; where the agent runs model servers.
+    public static let serveRuntime = ConfigurationKey(
+        "MLFLOW_SERVE_RUNTIME", default: "auto",
+        help: "docker, process, or auto (docker when DOCKER_HOST or /var/run/docker.sock answers, else process)")
+    /// `MLFLOW_SERVE_STATE_DIR`: MLOpsKit's own; the process runtime's state directory.
+    public static let serveStateDir = ConfigurationKey(
+        "MLFLOW_SERVE_STATE_DIR",
+        help: "process runtime state directory (unset: $XDG_STATE_HOME/mlopskit/serving or ~/.local/state/mlopskit/serving)")
+    /// `MLFLOW_SERVE_PROCESS_COMMAND`: MLOpsKit's own; the process runtime's model server command line.
+    public static let serveProcessCommand = ConfigurationKey(
+        "MLFLOW_SERVE_PROCESS_COMMAND",
+        help: "process runtime's model server command, split at spaces; placeholders {model_uri} {port} {model} {alias} {version} {env_manager} {name} (unset: mlflow models serve on 127.0.0.1)")
+    /// `MLFLOW_SERVE_LISTEN`: MLOpsKit's own; the agent's HTTP address.
+    public static let serveListen = ConfigurationKey(
+        "MLFLOW_SERVE_LISTEN",
+        help: "HOST:PORT of the agent's HTTP server (unset: 127.0.0.1:MLFLOW_EXPORTER_PORT)")
+    /// `MLFLOW_SERVE_WEBHOOK_SECRET`: MLOpsKit's own; the MLflow webhook secret. Secret.
+    public static let serveWebhookSecret = ConfigurationKey(
+        "MLFLOW_SERVE_WEBHOOK_SECRET", sensitivity: .secret,
+        help: "MLflow webhook secret; set (or a secret file), it turns the webhook receiver on")
+    /// `MLFLOW_SERVE_WEBHOOK_SECRET_FILE`: MLOpsKit's own; a file holding the webhook secret.
+    public static let serveWebhookSecretFile = ConfigurationKey(
+        "MLFLOW_SERVE_WEBHOOK_SECRET_FILE",
+        help: "file holding the MLflow webhook secret (wins over MLFLOW_SERVE_WEBHOOK_SECRET)")
+    /// `MLFLOW_SERVE_MODEL_FILTER`: MLOpsKit's own; an MLflow search filter for the models served.
+    public static let serveModelFilter = ConfigurationKey(
+        "MLFLOW_SERVE_MODEL_FILTER", help: "MLflow filter limiting the models served, such as name LIKE 'iris%' (unset: all)")
+    /// `MLFLOW_SERVE_LOG_FORMAT`: MLOpsKit's own; `json` or `text`.
+    public static let serveLogFormat = ConfigurationKey(
+        "MLFLOW_SERVE_LOG_FORMAT", help: "json or text (unset: text when standard error is a terminal, else json)")
+    /// `MLFLOW_SERVE_LOG_LEVEL`: MLOpsKit's own; the agent's log level.
+    public static let serveLogLevel = ConfigurationKey(
+        "MLFLOW_SERVE_LOG_LEVEL", default: "info", help: "trace, debug, info, notice, warning, error or critical")
+
     // MARK: Registry exporter
 
     /// `MLFLOW_EXPORTER_PORT`.
@@ -198,6 +232,8 @@ extension ConfigurationKey {
         awsRegion, awsDefaultRegion, awsProfile, awsSharedCredentialsFile, artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
         airflowBaseURL, airflowAdminUser, airflowAdminPassword,
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
+        serveRuntime, serveStateDir, serveProcessCommand, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
+        serveLogFormat, serveLogLevel,
         exporterPort, exporterPollSeconds, exporterAliases,
         bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,
         prometheusURL, lokiURL, grafanaURL,

@@ -36,6 +36,7 @@ public protocol ServingRuntime: Sendable {
     func remove(_ id: String) async throws
 
     /// Gives an instance a new name, such as the stable name once the instance it replaced is gone.
+    /// Renaming to the current name succeeds and changes nothing.
     func rename(_ id: String, to name: String) async throws
 
     /// The last `tail` lines the model server wrote (stdout and stderr), all of them when `nil`.

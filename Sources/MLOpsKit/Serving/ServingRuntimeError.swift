@@ -8,6 +8,9 @@ public enum ServingRuntimeError: Error, Sendable, Equatable, CustomStringConvert
     case unavailable(String)
     /// The instance could not be started; `reason` says why (image missing, command not found, port taken).
     case startFailed(id: String, reason: String)
+    /// This runtime cannot start the instance again (a process runtime opened after it was created does
+    /// not hold its environment); remove it and create it afresh.
+    case mustBeRecreated(id: String, reason: String)
     /// The spec or the runtime's configuration is unusable; `reason` names what is wrong.
     case invalidSpec(String)
     /// Any other failure the runtime reported.
@@ -19,6 +22,7 @@ public enum ServingRuntimeError: Error, Sendable, Equatable, CustomStringConvert
         case .nameConflict(let name): "a serving instance called \(name) exists already"
         case .unavailable(let reason): "serving runtime unavailable: \(reason)"
         case .startFailed(let id, let reason): "serving instance \(id) did not start: \(reason)"
+        case .mustBeRecreated(let id, let reason): "serving instance \(id) must be created again: \(reason)"
         case .invalidSpec(let reason): "invalid serving spec: \(reason)"
         case .failed(let operation, let reason): "\(operation) failed: \(reason)"
         }

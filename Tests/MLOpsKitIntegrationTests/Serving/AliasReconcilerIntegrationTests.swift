@@ -31,8 +31,10 @@ struct AliasReconcilerIntegrationTests {
                         do {
                             let version = try await ReconcilerHarness.servedVersion(at: endpoint)
                             outcomes.withLock { $0.versions.append(version) }
-                        } catch {
+                        } catch where !Task.isCancelled {
                             outcomes.withLock { $0.failures.append("\(error)") }
+                        } catch {
+                            break  // the prober itself was stopped mid-request
                         }
                     }
                     try? await Task.sleep(for: .milliseconds(20))
@@ -194,6 +196,29 @@ struct AliasReconcilerIntegrationTests {
                 let actions = Set(harness.observer.decisions.map(\.action))
                 #expect(actions.isSubset(of: [.adopt, .keep]), "decisions after a restart: \(harness.observer.decisions)")
             }
+        }
+    }
+
+    @Test func aCrashedInstanceFoundAfterAnAgentRestartIsBroughtBack() async throws {
+        let harness = try ReconcilerHarness(environment: ["MODEL_SERVER_TOKEN": "s3cr3t-value"])
+        try await harness.use { harness in
+            try await harness.registerVersions(1)
+            try await harness.setAlias(to: 1)
+            #expect(try await harness.reconciler().reconcileOnce().first?.state == .ready)
+            let before = try #require(try await harness.runtime().instances(matching: [ServingLabels.model: harness.model]).first)
+
+            // The agent exits; its model server then crashes; a new agent finds it exited.
+            await harness.closeRuntime()
+            kill(try #require(before.processID), SIGKILL)
+            let again = try harness.reconciler()
+            try await eventually(timeout: .seconds(30), "serving again") {
+                await again.reconcileOnce().first?.state == .ready
+            }
+            let after = try #require(try await harness.runtime().instances(matching: [ServingLabels.model: harness.model]).first)
+            #expect(after.state.isRunning)
+            #expect(after.processID != before.processID)
+            #expect(after.name == before.name)
+            #expect(try await ReconcilerHarness.servedVersion(at: try #require(after.endpoint?.absoluteString)) == "1")
         }
     }
 

@@ -58,7 +58,26 @@ struct ProcessRuntimeHarness: ServingRuntimeHarness {
             try? await current.remove(instance.id)
         }
         await current.close()
+        Self.killRecordedProcesses(in: runtime.stateDirectory)
         try? FileManager.default.removeItem(atPath: runtime.stateDirectory)
+    }
+
+    /// The last resort when the runtime could not remove its instances: SIGKILL to the process group of
+    /// every process a state file records, when its start time still matches.
+    static func killRecordedProcesses(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
+                let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let pid = (record["processID"] as? NSNumber)?.int32Value,
+                let ticks = (record["processStartTicks"] as? NSNumber)?.uint64Value,
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 19, UInt64(fields[19]) == ticks {
+                kill(-pid, SIGKILL)
+            }
+        }
     }
 
     var readyDeadline: Duration { .seconds(30) }

@@ -120,7 +120,7 @@ struct ProcessServingRuntimeTests {
                 try await reopened.start(instance.id)
                 Issue.record("started without its environment")
             } catch let error as ServingRuntimeError {
-                guard case .startFailed(let id, let reason) = error else { throw error }
+                guard case .mustBeRecreated(let id, let reason) = error else { throw error }
                 #expect(id == instance.id)
                 #expect(reason.contains("AWS_SECRET_ACCESS_KEY"))
                 #expect(!error.description.contains(secret))
@@ -183,10 +183,51 @@ struct ProcessServingRuntimeTests {
         }
     }
 
+    @Test func serversOutliveAnAgentKilledWithSIGKILL() async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mlopskit-serving-\(UUID().uuidString.prefix(8).lowercased())").path
+        let model = IntegrationEnvironment.uniqueName("process-agent")
+        // The agent: another process that starts an instance and is killed with SIGKILL.
+        await #expect(processExitsWith: .signal(SIGKILL)) { [directory = directory as String, model = model as String] in
+            let runtime = try ProcessServingRuntime(configuration: ProcessRuntimeHarness.configuration(stateDirectory: directory))
+            let instance = try await runtime.create(ServingSpec(key: ServingKey(model: model, alias: "Production"), version: "1"))
+            try await runtime.start(instance.id)
+            try await ServingProbe.waitForPing(try await runtime.inspect(instance.id), within: .seconds(30))
+            kill(getpid(), SIGKILL)
+        }
+        // The agent restarted: its instance still runs, untouched, and is adopted.
+        let runtime = try ProcessServingRuntime(configuration: ProcessRuntimeHarness.configuration(stateDirectory: directory))
+        let instances = try await runtime.instances(matching: [ServingLabels.model: model])
+        #expect(instances.count == 1)
+        if let instance = instances.first {
+            #expect(instance.state == .running)
+            let pid = try #require(instance.processID)
+            #expect(try groupAndSession(pid).session == pid)
+            #expect(try await ServingProbe.ping(instance) == 200)
+            try await runtime.stop(instance.id, grace: .seconds(10))
+            #expect(try await ServingProbe.ping(instance) != 200)
+        }
+        await ProcessRuntimeHarness().cleanUp(runtime)
+    }
+
     @Test func aSecondRuntimeOnTheSameDirectoryIsRefused() async throws {
         try await withRuntime { runtime in
+            var impatient = runtime.configuration
+            impatient.lockWait = .milliseconds(300)
             #expect(throws: ProcessServingRuntimeError.stateDirectoryLocked(path: runtime.stateDirectory, ownerProcessID: getpid())) {
-                _ = try ProcessServingRuntime(configuration: runtime.configuration)
+                _ = try ProcessServingRuntime(configuration: impatient)
+            }
+            // A runtime that goes away without close() lets go of the lock too.
+            do {
+                let other = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("mlopskit-serving-\(UUID().uuidString.prefix(8).lowercased())").path
+                defer { try? FileManager.default.removeItem(atPath: other) }
+                var configuration = runtime.configuration
+                configuration.stateDirectory = other
+                configuration.lockWait = .milliseconds(300)
+                _ = try ProcessServingRuntime(configuration: configuration)
+                let again = try ProcessServingRuntime(configuration: configuration)
+                await again.close()
             }
             await runtime.close()
             await #expect(throws: ServingRuntimeError.self) { _ = try await runtime.instances(matching: [:]) }

@@ -25,6 +25,7 @@ final class ReconcilerHarness: Sendable {
         startSeconds: Double = 0,
         behaviour: [String: String] = [:],
         readinessTimeout: Duration = .seconds(20),
+        environment: [String: String] = [:],
         backoff: RestartBackoff.Policy = .init(initialDelay: .seconds(1), maximumDelay: .seconds(4), resetAfter: .seconds(600))
     ) throws {
         self.client = try client ?? IntegrationEnvironment.mlflowClient()
@@ -42,6 +43,7 @@ final class ReconcilerHarness: Sendable {
             drainGrace: .milliseconds(500),
             stopGrace: .seconds(2),
             restartBackoff: backoff,
+            environment: environment,
             configHash: "test")
     }
 

@@ -51,6 +51,9 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
     /// so that a second runtime on the same directory fails with
     /// ``ProcessServingRuntimeError/stateDirectoryLocked(path:ownerProcessID:)`` instead of fighting it.
     public var lockStateDirectory: Bool
+    /// How long opening a runtime waits for a lock that is held before it fails (blocking the thread
+    /// that opens it): enough for the lock of a runtime that is closing or exiting to be released.
+    public var lockWait: Duration
     /// How many ports ``ProcessServingRuntime/start(_:)`` tries when the instance's port was taken
     /// meanwhile.
     public var portAttempts: Int
@@ -66,6 +69,7 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
         removeGrace: Duration = .seconds(5),
         watchInterval: Duration = .milliseconds(250),
         lockStateDirectory: Bool = true,
+        lockWait: Duration = .seconds(2),
         portAttempts: Int = 5
     ) {
         self.stateDirectory = stateDirectory
@@ -78,6 +82,7 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
         self.removeGrace = removeGrace
         self.watchInterval = watchInterval
         self.lockStateDirectory = lockStateDirectory
+        self.lockWait = lockWait
         self.portAttempts = portAttempts
     }
 

@@ -29,9 +29,9 @@ extension ProcessServingRuntime {
         } else if record.environmentNames.isEmpty {
             specEnvironment = [:]
         } else {
-            throw .startFailed(
+            throw .mustBeRecreated(
                 id: id,
-                reason: "its environment (\(record.environmentNames.joined(separator: ", "))) is held only by the runtime that created it; remove it and create it again")
+                reason: "its environment (\(record.environmentNames.joined(separator: ", "))) is held only by the runtime that created it")
         }
         var environment = configuration.inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         environment.merge(configuration.environment) { _, new in new }

@@ -66,7 +66,7 @@ public actor ProcessServingRuntime: ServingRuntime {
     /// exited.
     public init(configuration: ProcessServingConfiguration = .init(), logger: Logger = .disabled) throws(ProcessServingRuntimeError) {
         let directory = try ProcessStateDirectory(path: configuration.stateDirectory)
-        let lock = configuration.lockStateDirectory ? try directory.lock() : nil
+        let lock = configuration.lockStateDirectory ? try directory.lock(wait: configuration.lockWait) : nil
         let loaded: [ProcessInstanceRecord]
         do {
             let result = try directory.loadAll()

@@ -27,15 +27,25 @@ struct ProcessStateDirectory: Sendable {
     func recordPath(_ id: String) -> String { "\(path)/\(id).json" }
     func logPath(_ id: String) -> String { "\(path)/\(id).log" }
 
-    /// Takes the directory's exclusive lock without waiting, records this process in it and returns
-    /// the descriptor that holds it (closing it releases the lock).
-    func lock() throws(ProcessServingRuntimeError) -> Int32 {
+    /// Takes the directory's exclusive lock, records this process in it and returns the descriptor
+    /// that holds it (closing it releases the lock).
+    ///
+    /// A lock that is held is tried again for up to `wait` (blocking the calling thread): one that is
+    /// being released is taken, such as the lock of a runtime that just closed while a child process
+    /// forked at that moment still shares its descriptor until it executes its program.
+    func lock(wait: Duration) throws(ProcessServingRuntimeError) -> Int32 {
         let lockPath = "\(path)/lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw .stateDirectoryUnusable(path: path, reason: "cannot open its lock file: \(SystemError.text(errno))")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        let deadline = ContinuousClock.now + wait
+        var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        while !locked && errno == EWOULDBLOCK && ContinuousClock.now < deadline {
+            usleep(20_000)
+            locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        guard locked else {
             let code = errno
             let owner = SystemFile.read(lockPath).flatMap { Int32(String(decoding: $0.filter { $0 != UInt8(ascii: "\n") }, as: UTF8.self)) }
             close(descriptor)

@@ -61,6 +61,28 @@ final class CurlMultiEngine: @unchecked Sendable {
         }
     }
 
+    /// Sends `request` and returns once the response head has arrived; the body follows as a stream.
+    /// Cancelling the calling task before the head arrives, or ending the body stream early, aborts the
+    /// transfer. `owner` is kept alive as long as the body stream is, so the engine cannot shut down
+    /// under a stream that is still read.
+    func stream(_ request: HTTPRequest, owner: some AnyObject & Sendable) async throws -> HTTPStreamingResponse {
+        let transfer = CurlTransfer(request: request, streaming: true)
+        let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        bodyContinuation.onTermination = { [self] termination in
+            withExtendedLifetime(owner) {
+                if case .cancelled = termination, transfer.markCancelled() { enqueue(.cancel(transfer)) }
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.attach(CurlStreamSink(head: continuation, body: body, bodyContinuation: bodyContinuation))
+                enqueue(.start(transfer))
+            }
+        } onCancel: {
+            if transfer.markCancelled() { enqueue(.cancel(transfer)) }
+        }
+    }
+
     private func takeOperations() -> ([Operation], Bool) {
         queue.withLock { state in
             defer { state.operations.removeAll(keepingCapacity: true) }
@@ -145,7 +167,7 @@ final class CurlMultiEngine: @unchecked Sendable {
                     continue
                 }
                 let result = transfer.complete(code: code)
-                observe(transfer, result: result)
+                if !transfer.isStreaming { observe(transfer, result: result) }
                 curl_multi_remove_handle(multi, handle)
                 transfer.finish(result)
             }

@@ -24,6 +24,10 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     let redactedURL: String
     private let cancellation = Mutex(false)
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    /// Set for a streamed response (``CurlMultiEngine/stream(_:)``): the body goes there, not to memory.
+    private var sink: CurlStreamSink?
+    /// Whether the response is streamed; fixed at creation.
+    let isStreaming: Bool
 
     private(set) var handle: UnsafeMutableRawPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
@@ -49,8 +53,9 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     private var localFileFailure: String?
     private(set) var startedAt = ContinuousClock.now
 
-    init(request: HTTPRequest) {
+    init(request: HTTPRequest, streaming: Bool = false) {
         self.request = request
+        self.isStreaming = streaming
         var normalised = request
         let (url, socketPath) = CurlTransfer.resolveUnixSocketURL(request.url)
         normalised.url = url
@@ -86,8 +91,19 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         self.continuation = continuation
     }
 
-    /// Resumes the waiting task once; later calls are ignored.
+    func attach(_ sink: CurlStreamSink) {
+        self.sink = sink
+    }
+
+    /// Resumes the waiting task once; later calls are ignored. A streamed response's body ends here.
     func finish(_ result: Result<HTTPResponse, any Error>) {
+        if let sink {
+            self.sink = nil
+            closeFiles(keepOutput: false)
+            releaseHandle()
+            sink.finish(result)
+            return
+        }
         guard let continuation else { return }
         self.continuation = nil
         closeFiles(keepOutput: false)
@@ -108,10 +124,11 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         try set(handle, CURLOPT_NOSIGNAL, 1)
         try set(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         try set(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
-        if let timeout = request.timeout ?? configuration.requestTimeout {
+        // A stream may stay silent for hours: only its own timeout applies, and no low-speed limit.
+        if let timeout = request.timeout ?? (isStreaming ? nil : configuration.requestTimeout) {
             try set(handle, CURLOPT_TIMEOUT_MS, timeout.milliseconds)
         }
-        if let lowSpeed = configuration.lowSpeedLimit {
+        if !isStreaming, let lowSpeed = configuration.lowSpeedLimit {
             try set(handle, CURLOPT_LOW_SPEED_LIMIT, lowSpeed.bytesPerSecond)
             try set(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(lowSpeed.duration.components.seconds)))
         }
@@ -407,6 +424,11 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     fileprivate func receive(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
         var status = 0
         if let handle { _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
+        if let sink {
+            sink.deliverHead(status: status, headers: responseHeaders)
+            sink.yield(Array(UnsafeRawBufferPointer(start: buffer, count: count)))
+            return count
+        }
         if outputFileDescriptor >= 0, (200..<300).contains(status) {
             var written = 0
             while written < count {
@@ -442,6 +464,11 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             let name = line[..<colon].trimmingWhitespace()
             let value = line[line.index(after: colon)...].trimmingWhitespaceAndNewlines()
             responseHeaders.add(name: name, value: value)
+        } else if let sink, line == "\r\n" || line == "\n" {
+            // The end of a head: hand it over unless it was an interim (1xx) response.
+            var status = 0
+            if let handle { _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
+            if status >= 200 { sink.deliverHead(status: status, headers: responseHeaders) }
         }
         return count
     }

@@ -12,6 +12,7 @@ import Logging
 ///   cooperative thread pool.
 /// - Request bodies can stream from files and responses to files (``HTTPRequest/Body/file(_:)``,
 ///   ``HTTPRequest/ResponseDestination/file(_:)``); downloads land atomically or not at all.
+/// - Endless responses (event streams, followed logs) through ``stream(_:)``.
 /// - Unix-domain sockets (``HTTPRequest/unixSocketPath`` or `http+unix://` URLs) and TCP.
 /// - Connect, total and low-speed timeouts; cancelling the calling task aborts the transfer at once.
 /// - TLS verification on unless turned off explicitly; proxies from the standard environment variables.
@@ -19,7 +20,7 @@ import Logging
 ///   servers such as MLflow's default multi-worker server.
 ///
 /// The transport does not retry; wrap it in a ``RetryingTransport`` for that.
-public final class CurlTransport: HTTPTransport {
+public final class CurlTransport: StreamingHTTPTransport {
     public let configuration: Configuration
     private let engine: CurlMultiEngine
 
@@ -36,6 +37,10 @@ public final class CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await engine.perform(request)
+    }
+
+    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
+        try await engine.stream(request, owner: self)
     }
 
     /// The version of the libcurl in use.

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MLOpsKit
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// The agent's parts, built from its configuration, and the three ways to run them.
+struct Agent {
+    enum Mode {
+        case serve, once, dryRun
+    }
+
+    let configuration: MLOpsConfiguration
+    let settings: AutoserveAgentSettings
+    let logging: AgentLogging
+
+    func run(mode: Mode) async throws {
+        let logger = logging.logger("autoserve")
+        let environment = ProcessInfo.processInfo.environment
+        let choice = AutoserveRuntimeSelection.resolve(settings.runtime, environment: environment)
+        let webhookSecret = try settings.loadWebhookSecret()
+        let client = configuration.makeMLflowClient(logger: logging.logger("autoserve.mlflow"))
+        let opened = try await RuntimeFactory.open(
+            choice, settings: settings, configuration: configuration, client: client, environment: environment,
+            logger: logging.logger("autoserve.runtime"))
+        let runtime = opened.runtime
+        let autoserve = AutoserveConfiguration(agent: configuration, settings: settings, runtime: runtime.name)
+
+        let exporterRegistry = PrometheusCollectorRegistry()
+        let agentRegistry = PrometheusCollectorRegistry()
+        let exporterMetrics = RegistryExporterMetrics(registry: exporterRegistry, aliases: configuration.exporterAliases)
+        let metrics = AutoserveMetrics(registry: agentRegistry, runtime: runtime.name)
+        let health = AutoserveHealth()
+        let observer = AutoserveObservers([exporterMetrics, metrics, health, AutoserveLogObserver(logger: logger)])
+        let reconciler = AliasReconciler(
+            registry: client, runtime: runtime, configuration: autoserve,
+            readiness: ServingReadinessChecker(transport: CurlTransport(), policy: autoserve.readiness),
+            inputExamples: RegistryInputExamples(client: client, s3Client: try? configuration.makeS3Client()),
+            observer: observer, logger: logging.logger("autoserve.reconciler"))
+
+        logger.notice(
+            "autoserve-agent \(MLOpsKitVersion.current) starting",
+            metadata: [
+                "event": "start", "runtime": "\(runtime.name)", "aliases": "\(autoserve.aliases.joined(separator: ","))",
+                "tracking_uri": "\(Redaction.redact(configuration.trackingURI))",
+                "resync_seconds": "\(configuration.servePollSeconds)", "webhooks": webhookSecret == nil ? "off" : "on",
+            ])
+
+        switch mode {
+        case .dryRun:
+            defer { Task { await opened.close() } }
+            let decisions = try await reconciler.plan()
+            for decision in decisions { print(decision.description) }
+            if decisions.isEmpty { print("nothing to do") }
+            await opened.close()
+        case .once:
+            let statuses = await reconciler.reconcileOnce()
+            let registryWasRead = await reconciler.lastSnapshot() != nil
+            let document = await reconciler.statusDocument()
+            await opened.close()
+            let encoder = AutoserveStatusDocument.makeEncoder()
+            encoder.outputFormatting.formUnion([.prettyPrinted, .withoutEscapingSlashes])
+            print(String(decoding: try encoder.encode(document), as: UTF8.self))
+            let status = AutoserveAgentExit.once(statuses: statuses, registryWasRead: registryWasRead)
+            if status != AutoserveAgentExit.success { throw ExitCode(status) }
+        case .serve:
+            let routes = AutoserveHTTPRoutes(
+                state: reconciler, health: health, metrics: metrics,
+                exposition: MetricsExposition(registries: [exporterRegistry, agentRegistry]),
+                webhookVerifier: webhookSecret.map { WebhookVerifier(secret: $0) },
+                info: .init(trackingURI: Redaction.redact(configuration.trackingURI)))
+            let group = ServiceGroup(
+                services: [
+                    ReconcilerService(reconciler: reconciler, logger: logger),
+                    HTTPServerService(
+                        routes: routes, host: settings.listenHost, port: settings.listenPort,
+                        logger: logging.logger("autoserve.http")),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logging.logger("autoserve.lifecycle"))
+            do {
+                try await group.run()
+            } catch {
+                await opened.close()
+                throw error
+            }
+            await opened.close()
+            logger.notice("autoserve-agent stopped", metadata: ["event": "stop"])
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// The agent binary without services: usage, configuration errors, an unreachable MLflow.
+@Suite struct AgentBinaryTests {
+    @Test func helpNamesEveryFlag() async throws {
+        let result = try await AgentRunner.run(["--help"])
+        #expect(result.status == 0)
+        for flag in [
+            "--aliases", "--image", "--network", "--port", "--poll-seconds", "--mode", "--env-manager", "--runtime",
+            "--state-dir", "--listen", "--webhook-secret-file", "--once", "--dry-run", "--log-format", "--tracking-uri",
+        ] {
+            #expect(result.stdout.contains(flag), "--help lacks \(flag)")
+        }
+    }
+
+    @Test func badConfigurationExitsSeven() async throws {
+        let result = try await AgentRunner.run(["--once", "--runtime", "kubernetes"])
+        #expect(result.status == 7, "\(result.stderr)")
+        #expect(result.stderr.contains("MLFLOW_SERVE_RUNTIME"))
+    }
+
+    @Test func unreachableMLflowExitsFour() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("agent-state-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: state) }
+        for mode in ["--once", "--dry-run"] {
+            let result = try await AgentRunner.run(
+                [mode, "--runtime", "process", "--state-dir", state.path, "--tracking-uri", "http://127.0.0.1:1"],
+                environment: ["MLOPS_HTTP_RETRIES": "0"])
+            #expect(result.status == 4, "\(mode): \(result.stderr)")
+        }
+    }
+
+    @Test func anUnansweringDockerEngineIsNamed() async throws {
+        let result = try await AgentRunner.run(
+            ["--once", "--runtime", "docker", "--tracking-uri", "http://127.0.0.1:1"],
+            environment: ["DOCKER_HOST": "unix:///tmp/no-docker-\(UUID().uuidString.prefix(8)).sock"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("does not answer"))
+    }
+
+    @Test func secretsStayOutOfTheLogs() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("agent-state-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try await AgentRunner.run(
+            ["--dry-run", "--runtime", "process", "--state-dir", state.path, "--log-level", "trace"],
+            environment: [
+                "MLOPS_HTTP_RETRIES": "0", "MLFLOW_TRACKING_URI": "http://user:tracking-pass-123@127.0.0.1:1",
+                "MLFLOW_SERVE_WEBHOOK_SECRET": "webhook-secret-456", "AWS_SECRET_ACCESS_KEY": "aws-secret-789",
+            ])
+        #expect(result.status == 4)
+        for secret in ["tracking-pass-123", "webhook-secret-456", "aws-secret-789"] {
+            #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret), "\(secret) leaked")
+        }
+        #expect(result.stderr.contains(#""webhooks":"on""#))
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import MLOpsKit
+
+/// The agent's own variables, and the reconciler configuration built from the stack's.
+@Suite struct AutoserveAgentSettingsTests {
+    func settings(_ environment: [String: String]) throws -> AutoserveAgentSettings {
+        let resolved = ConfigurationLoader.resolve(environment: environment, dotEnv: nil)
+        let configuration = try MLOpsConfiguration(resolved: resolved)
+        return try AutoserveAgentSettings(resolved: resolved, exporterPort: configuration.exporterPort)
+    }
+
+    @Test func defaultsListenOnLoopbackAtTheExporterPort() throws {
+        let defaults = try settings([:])
+        #expect(defaults.listenHost == "127.0.0.1")
+        #expect(defaults.listenPort == 9101)
+        #expect(defaults.runtime == .auto)
+        #expect(defaults.logFormat == nil)
+        #expect(defaults.logLevel == .info)
+        #expect(try settings(["MLFLOW_EXPORTER_PORT": "9200"]).listenPort == 9200)
+    }
+
+    @Test func variablesAreRead() throws {
+        let read = try settings([
+            "MLFLOW_SERVE_LISTEN": "[::1]:9300", "MLFLOW_SERVE_RUNTIME": "Process", "MLFLOW_SERVE_STATE_DIR": "/tmp/s",
+            "MLFLOW_SERVE_WEBHOOK_SECRET": " s3cret ", "MLFLOW_SERVE_LOG_FORMAT": "text", "MLFLOW_SERVE_LOG_LEVEL": "DEBUG",
+            "MLFLOW_SERVE_MODEL_FILTER": "name LIKE 'iris%'",
+        ])
+        #expect(read.listenHost == "::1" && read.listenPort == 9300)
+        #expect(read.runtime == .process)
+        #expect(read.stateDirectory == "/tmp/s")
+        #expect(read.webhookSecret == " s3cret ")
+        #expect(read.logFormat == .text)
+        #expect(read.logLevel == .debug)
+        #expect(read.modelFilter == "name LIKE 'iris%'")
+        #expect(!read.description.contains("s3cret"))
+    }
+
+    @Test func badValuesNameTheirVariable() {
+        for (name, value) in [
+            ("MLFLOW_SERVE_LISTEN", "localhost"), ("MLFLOW_SERVE_LISTEN", "127.0.0.1:65536"),
+            ("MLFLOW_SERVE_RUNTIME", "kubernetes"), ("MLFLOW_SERVE_LOG_FORMAT", "xml"), ("MLFLOW_SERVE_LOG_LEVEL", "loud"),
+        ] {
+            #expect(throws: ConfigurationError.self) { try settings([name: value]) }
+            do {
+                _ = try settings([name: value])
+            } catch {
+                #expect("\(error)".contains(name))
+            }
+        }
+    }
+
+    @Test func listenAddresses() {
+        #expect(AutoserveAgentSettings.parseListenAddress("0.0.0.0:9101")! == ("0.0.0.0", 9101))
+        #expect(AutoserveAgentSettings.parseListenAddress(":9101")! == ("127.0.0.1", 9101))
+        #expect(AutoserveAgentSettings.parseListenAddress("9101") == nil)
+    }
+
+    @Test func webhookSecretFileWinsAndLosesItsLineBreak() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)").path
+        try "from-file\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var settings = AutoserveAgentSettings()
+        settings.webhookSecret = "from-env"
+        #expect(try settings.loadWebhookSecret()?.value == "from-env")
+        settings.webhookSecretFile = path
+        #expect(try settings.loadWebhookSecret()?.value == "from-file")
+        settings.webhookSecretFile = path + ".missing"
+        #expect(throws: AutoserveAgentError.webhookSecretFileUnreadable(path: path + ".missing")) {
+            try settings.loadWebhookSecret()
+        }
+        #expect(try AutoserveAgentSettings().loadWebhookSecret() == nil)
+    }
+
+    @Test func reconcilerConfigurationFromTheStacksVariables() throws {
+        let resolved = ConfigurationLoader.resolve(
+            environment: [
+                "MLFLOW_SERVE_ALIASES": "Production, Test", "MLFLOW_SERVE_POLL_SECONDS": "7",
+                "MLFLOW_TRACKING_URI": "http://127.0.0.1:5555", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE1234",
+                "AWS_SECRET_ACCESS_KEY": "very-secret", "MLFLOW_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            ], dotEnv: nil)
+        let configuration = try MLOpsConfiguration(resolved: resolved)
+        let autoserve = AutoserveConfiguration(
+            agent: configuration, settings: try AutoserveAgentSettings(resolved: resolved), runtime: "process")
+        #expect(autoserve.aliases == ["Production", "Test"])
+        #expect(autoserve.resyncInterval == .seconds(7))
+        #expect(autoserve.environment["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:5555")
+        #expect(autoserve.environment["MLFLOW_S3_ENDPOINT_URL"] == "http://127.0.0.1:9000")
+        #expect(autoserve.environment["AWS_SECRET_ACCESS_KEY"] == "very-secret")
+        #expect(autoserve.configHash.count == 12)
+
+        // The hash follows the runtime and settings, not the secrets.
+        var rotated = configuration
+        rotated.awsSecretAccessKey = "rotated"
+        let settings = AutoserveAgentSettings()
+        #expect(
+            AutoserveConfiguration(agent: rotated, settings: settings, runtime: "process").configHash
+                == AutoserveConfiguration(agent: configuration, settings: settings, runtime: "process").configHash)
+        #expect(
+            AutoserveConfiguration(agent: configuration, settings: settings, runtime: "docker").configHash
+                != AutoserveConfiguration(agent: configuration, settings: settings, runtime: "process").configHash)
+    }
+
+    @Test func autoPicksDockerOnlyWhenItAnswers() {
+        let missing = "/tmp/no-such-docker-\(UUID().uuidString).sock"
+        #expect(AutoserveRuntimeSelection.resolve(.auto, environment: [:], dockerSocket: missing) == .process)
+        #expect(AutoserveRuntimeSelection.resolve(.auto, environment: ["DOCKER_HOST": "tcp://127.0.0.1:2375"], dockerSocket: missing) == .docker)
+        #expect(AutoserveRuntimeSelection.resolve(.process, environment: ["DOCKER_HOST": "x"]) == .process)
+        #expect(!AutoserveRuntimeSelection.unixSocketAnswers(missing))
+    }
+}
