@@ -531,6 +531,7 @@ def run_agent(args, env, uri, aliases, stand_in, work, expected=None):
                "--process-command", "busybox httpd -f -p 127.0.0.1:{port} -h %s" % stand_in,
                "--log-format", "json"]
     log = open(os.path.join(work, "agent-%d.log" % port), "w")
+    succeeded = False
     started = time.perf_counter()
     # The agent's working directory is its state directory, so no .env from elsewhere is read.
     process = subprocess.Popen(command, env=env, cwd=state, stdout=log, stderr=subprocess.STDOUT,
@@ -570,12 +571,15 @@ def run_agent(args, env, uri, aliases, stand_in, work, expected=None):
         memory = proc_status(process.pid)
         if ready[0] < expected:
             raise SystemExit("autoserve-rss: only %d of %d keys Ready after the resyncs" % (ready[0], expected))
+        succeeded = True
         return {"peak_rss_mib": memory["VmHWM"], "rss_mib": memory["VmRSS"], "rollout_s": rollout,
                 "anon_mib": memory["RssAnon"], "file_mib": memory["RssFile"],
                 "cpu_per_resync_s": cpu / args.rss_resyncs, "ready": ready[0]}
     finally:
         stop_process(process)
         log.close()
+        if succeeded:
+            os.remove(log.name)  # kept only when the run failed
         stop_stand_ins(state, stand_in)
         shutil.rmtree(state, ignore_errors=True)
 
