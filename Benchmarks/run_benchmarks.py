@@ -16,6 +16,17 @@ in machine load hit both equally, and reports medians and ratios.
   s3-upload    one large file: MLOpsKitBench s3-upload vs boto3's upload_file with the default
                TransferConfig; peak RSS of both, and the Swift side's growth over `MLOpsKitBench noop`
 
+  autoserve-resync
+               one resync of a registry of 1,000 models x 2 aliases: RegistrySnapshotReader.read() and the
+               desired state (MLOpsKitBench autoserve-resync) vs the original watcher and exporter's
+               polling (python/autoserve_poll.py); registry requests counted by a loopback relay
+               (python/counting_relay.py) in front of the server, wall time, CPU time of each process
+  autoserve-rss
+               peak RSS (VmHWM) of the autoserve-agent binary with the process runtime and 100 instances
+               Ready (busybox httpd stand-ins answering /ping), vs the Python polling process
+
+The autoserve benchmarks take their registries from MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI and
+MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI and register their models once (python/registry_fixtures.py).
 The S3 benchmarks take their server from MLOPSKIT_BENCH_S3_URL, _ACCESS_KEY, _SECRET_KEY and _REGION
 (Benchmarks/python/s3_common.py); s3-parse needs no server. Fixtures (the XML page, the seeded keys,
 the random file) are made once and reused.
@@ -23,6 +34,7 @@ the random file) are made once and reused.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +46,7 @@ sys.path.insert(0, os.path.join(HERE, "python"))
 
 MLFLOW_BENCHMARKS = ("alias-get", "log-metrics")
 S3_BENCHMARKS = ("s3-parse", "s3-list", "s3-upload")
+AUTOSERVE_BENCHMARKS = ("autoserve-resync", "autoserve-rss")
 
 
 def measure(command, env):
@@ -306,11 +319,357 @@ def bench_s3_upload(args, env, results):
     print("  speedup                  %8.2fx" % row["speedup"])
 
 
+class CountingRelay:
+    """Benchmarks/python/counting_relay.py in front of `upstream` for the length of a `with` block."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "python", "counting_relay.py"), "--upstream", self.upstream],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        ports = json.loads(self.process.stdout.readline())
+        self.url, self.control = ports["relay"], ports["control"]
+        return self
+
+    def __exit__(self, *exc):
+        self.process.stdin.close()  # the relay exits when its stdin closes
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def registry_size(client):
+    count, token = 0, None
+    while True:
+        page = client.search_registered_models(max_results=1000, page_token=token)
+        count += len(page)
+        token = page.token
+        if not token:
+            return count
+
+
+def autoserve_registry(env, variable, prefix, models, aliases):
+    """The tracking URI of an autoserve benchmark, its fixture registered, and the registry's size."""
+    import registry_fixtures
+    from mlflow import MlflowClient
+
+    uri = env.get(variable)
+    if not uri:
+        raise SystemExit("%s is not set" % variable)
+    client = MlflowClient(tracking_uri=uri)
+    started = time.perf_counter()
+    written = registry_fixtures.seed(client, uri, prefix, models, aliases)
+    if written:
+        print("  registered %d models in %.1f s" % (written, time.perf_counter() - started))
+    return uri, registry_size(client)
+
+
+def bench_autoserve_resync(args, env, results):
+    aliases = ["Production", "Test"]
+    uri, models = autoserve_registry(env, "MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI", "bench_autoserve_",
+                                     args.autoserve_models, aliases)
+    bound = -(-models // 1000) + 1  # ceil(models / page size) + 1 with the reader's default pages
+    swift, python = [], []
+    with CountingRelay(uri) as relay:
+        relay_env = dict(env, MLFLOW_TRACKING_URI=relay.url)
+        swift_command = [args.bench, "autoserve-resync", "--aliases", ",".join(aliases),
+                         "--resyncs", str(args.autoserve_resyncs), "--counter", relay.control]
+        python_command = [sys.executable, os.path.join(HERE, "python", "autoserve_poll.py"), "resync",
+                          "--aliases", ",".join(aliases), "--exporter-aliases", "Production",
+                          "--polls", "1", "--counter", relay.control]
+        for round_number in range(args.autoserve_rounds):
+            swift.append(last_json(measure(swift_command, relay_env)[2]))
+            python.append(last_json(measure(python_command, relay_env)[2]))
+            print("  round %d: swift %s requests, python %d + %d requests" % (
+                round_number + 1, "/".join(str(r["requests"]) for r in swift[-1]["resyncs"]),
+                python[-1]["polls"][0]["watcher_requests"], python[-1]["polls"][0]["exporter_requests"]))
+    for name, rows in (("swift", swift), ("python", python)):
+        for row in rows:
+            if (row["keys"], row["version_sum"]) != (python[0]["keys"], python[0]["version_sum"]):
+                raise SystemExit("autoserve-resync: %s found another desired state: %r" % (name, row))
+    if python[0]["keys"] < args.autoserve_models * len(aliases):
+        raise SystemExit("autoserve-resync: %d keys, not %d" % (python[0]["keys"], args.autoserve_models * len(aliases)))
+    first = [row["resyncs"][0] for row in swift]
+    steady = [resync for row in swift for resync in row["resyncs"][1:]] or first
+    polls = [row["polls"][0] for row in python]
+    row = {
+        "rounds": args.autoserve_rounds,
+        "resyncs_per_swift_process": args.autoserve_resyncs,
+        "registry_models": models,
+        "keys": python[0]["keys"],
+        "request_bound": bound,
+        "swift_requests_max": max(r["requests"] for row in swift for r in row["resyncs"]),
+        "swift_requests_reported": max(r["reported_requests"] for row in swift for r in row["resyncs"]),
+        "swift_median_s": median([r["seconds"] for r in steady]),
+        "swift_cpu_median_s": median([r["cpu_s"] for r in steady]),
+        "swift_cpu_max_s": max(r["cpu_s"] for r in steady),
+        "swift_read_cpu_median_s": median([r["read_cpu_s"] for r in steady]),
+        "swift_desired_cpu_median_s": median([r["desired_cpu_s"] for r in steady]),
+        "swift_first_median_s": median([r["seconds"] for r in first]),
+        "swift_first_cpu_median_s": median([r["cpu_s"] for r in first]),
+        "watcher_requests": max(p["watcher_requests"] for p in polls),
+        "exporter_requests": max(p["exporter_requests"] for p in polls),
+        "watcher_median_s": median([p["watcher_seconds"] for p in polls]),
+        "watcher_cpu_median_s": median([p["watcher_cpu_s"] for p in polls]),
+        "python_median_s": median([p["watcher_seconds"] + p["exporter_seconds"] for p in polls]),
+        "python_cpu_median_s": median([p["watcher_cpu_s"] + p["exporter_cpu_s"] for p in polls]),
+    }
+    row["python_requests"] = row["watcher_requests"] + row["exporter_requests"]
+    row["within_request_bound"] = row["swift_requests_max"] <= bound
+    row["within_cpu_target"] = row["swift_cpu_max_s"] <= 0.050
+    row["request_ratio"] = row["python_requests"] / float(row["swift_requests_max"])
+    row["speedup"] = row["python_median_s"] / row["swift_median_s"]
+    row["cpu_ratio"] = row["python_cpu_median_s"] / row["swift_cpu_median_s"]
+    results["autoserve_resync"] = row
+    print("one resync of %d models x %d aliases (%d keys; %d rounds, medians; requests counted by a relay)"
+          % (models, len(aliases), row["keys"], args.autoserve_rounds))
+    print("  RegistrySnapshotReader + desiredServing %6d requests (bound %d: %s)  %8.3f s  CPU %7.1f ms (max %.1f ms: %s)"
+          % (row["swift_requests_max"], bound, "met" if row["within_request_bound"] else "MISSED",
+             row["swift_median_s"], row["swift_cpu_median_s"] * 1e3, row["swift_cpu_max_s"] * 1e3,
+             "met" if row["within_cpu_target"] else "MISSED 50 ms"))
+    print("    of which read %.1f ms, desired state %.1f ms of CPU; first resync of a process %.3f s, CPU %.1f ms"
+          % (row["swift_read_cpu_median_s"] * 1e3, row["swift_desired_cpu_median_s"] * 1e3,
+             row["swift_first_median_s"], row["swift_first_cpu_median_s"] * 1e3))
+    print("  original watcher + exporter (python)    %6d requests (watcher %d, exporter %d)  %8.3f s  CPU %7.1f ms"
+          % (row["python_requests"], row["watcher_requests"], row["exporter_requests"],
+             row["python_median_s"], row["python_cpu_median_s"] * 1e3))
+    print("    watcher alone %.3f s, CPU %.1f ms" % (row["watcher_median_s"], row["watcher_cpu_median_s"] * 1e3))
+    print("  ratio                                   %6.0fx fewer requests, %.1fx faster, %.1fx less CPU"
+          % (row["request_ratio"], row["speedup"], row["cpu_ratio"]))
+
+
+def proc_status(pid):
+    """VmHWM, VmRSS, RssAnon (heap, stacks) and RssFile (mapped code and data) of `pid` in MiB, from
+    /proc/<pid>/status."""
+    values = {}
+    with open("/proc/%d/status" % pid) as handle:
+        for line in handle:
+            name, _, rest = line.partition(":")
+            if name in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
+                values[name] = int(rest.split()[0]) / 1024.0
+    return values
+
+
+def proc_cpu_seconds(pid):
+    """User plus system CPU seconds of `pid` so far (/proc/<pid>/stat)."""
+    with open("/proc/%d/stat" % pid) as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf("SC_CLK_TCK"))
+
+
+def http_json(url, timeout=5):
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.load(response)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_process(process, grace=10):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def stop_stand_ins(state_dir, marker):
+    """Stops the stand-in servers the process runtime recorded in `state_dir`: each by its PID, and only
+    while its command line still names `marker` (the stand-in directory), so a reused PID is left alone."""
+    import glob
+    import signal
+
+    stopped = 0
+    for path in glob.glob(os.path.join(state_dir, "**", "*.json"), recursive=True):
+        try:
+            with open(path) as handle:
+                pid = json.load(handle).get("processID")
+            with open("/proc/%d/cmdline" % pid, "rb") as handle:
+                if marker.encode() not in handle.read():
+                    continue
+            os.kill(pid, signal.SIGTERM)
+            stopped += 1
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+    return stopped
+
+
+def agent_status(port):
+    """(ready keys, keys, last_sync) from the agent's /status document."""
+    status = http_json("http://127.0.0.1:%d/status" % port)
+    keys = status.get("keys") or []
+    return sum(1 for key in keys if key.get("state") == "Ready"), len(keys), status.get("last_sync")
+
+
+def run_agent(args, env, uri, aliases, stand_in, work, expected=None):
+    """One autoserve-agent with the process runtime until every key is Ready and a few resyncs passed
+    (each seen as a new last_sync in /status, read once a second; /metrics and /sd are scraped once a
+    resync, as Prometheus would); returns its peak and current RSS, its CPU time per resync interval
+    afterwards (all it did: resyncs, watching 100 processes, answering those requests), and how long
+    the rollout took."""
+    expected = args.rss_keys if expected is None else expected
+    if " " in stand_in:
+        raise SystemExit("autoserve-rss: the stand-in directory %r has a space; the command is split at spaces" % stand_in)
+    state = tempfile.mkdtemp(prefix="agent-state-", dir=work)
+    port = free_port()
+    command = [args.agent, "--runtime", "process", "--state-dir", state, "--tracking-uri", uri,
+               "--aliases", ",".join(aliases), "--exporter-aliases", "Production",
+               "--poll-seconds", str(args.rss_poll_seconds), "--listen", "127.0.0.1:%d" % port,
+               "--process-command", "busybox httpd -f -p 127.0.0.1:{port} -h %s" % stand_in,
+               "--log-format", "json"]
+    log = open(os.path.join(work, "agent-%d.log" % port), "w")
+    succeeded = False
+    started = time.perf_counter()
+    # The agent's working directory is its state directory, so no .env from elsewhere is read.
+    process = subprocess.Popen(command, env=env, cwd=state, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        deadline = started + args.rss_timeout
+        ready = (0, 0, None)
+        while True:
+            if process.poll() is not None:
+                raise SystemExit("autoserve-rss: the agent exited (%d); see %s" % (process.returncode, log.name))
+            try:
+                ready = agent_status(port)
+            except OSError:
+                pass
+            if ready[0] >= expected and ready[2]:
+                break
+            if time.perf_counter() > deadline:
+                raise SystemExit("autoserve-rss: %d of %d keys Ready after %d s; see %s"
+                                 % (ready[0], expected, args.rss_timeout, log.name))
+            time.sleep(0.25)
+        rollout = time.perf_counter() - started
+        cpu_before = proc_cpu_seconds(process.pid)
+        syncs, last = 0, ready[2]
+        deadline = time.perf_counter() + args.rss_poll_seconds * (args.rss_resyncs + 2) + 30
+        while syncs < args.rss_resyncs:
+            if time.perf_counter() > deadline:
+                raise SystemExit("autoserve-rss: the agent resynced %d times, not %d" % (syncs, args.rss_resyncs))
+            time.sleep(1)
+            ready = agent_status(port)
+            if ready[2] != last:
+                syncs, last = syncs + 1, ready[2]
+                http_json("http://127.0.0.1:%d/sd" % port)
+                import urllib.request
+                with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as response:
+                    response.read()
+        cpu = proc_cpu_seconds(process.pid) - cpu_before
+        memory = proc_status(process.pid)
+        if ready[0] < expected:
+            raise SystemExit("autoserve-rss: only %d of %d keys Ready after the resyncs" % (ready[0], expected))
+        succeeded = True
+        return {"peak_rss_mib": memory["VmHWM"], "rss_mib": memory["VmRSS"], "rollout_s": rollout,
+                "anon_mib": memory["RssAnon"], "file_mib": memory["RssFile"],
+                "cpu_per_resync_s": cpu / args.rss_resyncs, "ready": ready[0]}
+    finally:
+        stop_process(process)
+        log.close()
+        if succeeded:
+            os.remove(log.name)  # kept only when the run failed
+        stop_stand_ins(state, stand_in)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def run_python_peer(args, env, uri, aliases):
+    """The original watcher and exporter's polling in one Python process, until it has polled a few
+    times; returns its peak and current RSS and its time per poll."""
+    command = [sys.executable, os.path.join(HERE, "python", "autoserve_poll.py"), "serve",
+               "--aliases", ",".join(aliases), "--exporter-aliases", "Production",
+               "--interval", str(args.rss_poll_seconds)]
+    process = subprocess.Popen(command, env=dict(env, MLFLOW_TRACKING_URI=uri), stdout=subprocess.PIPE)
+    try:
+        polls = [json.loads(process.stdout.readline()) for _ in range(args.rss_resyncs)]
+        memory = proc_status(process.pid)
+        if polls[-1]["keys"] < args.rss_keys:
+            raise SystemExit("autoserve-rss: the Python peer found %d keys, not %d" % (polls[-1]["keys"], args.rss_keys))
+        return {"peak_rss_mib": memory["VmHWM"], "rss_mib": memory["VmRSS"],
+                "poll_s": median([poll["seconds"] for poll in polls])}
+    finally:
+        stop_process(process)
+
+
+def bench_autoserve_rss(args, env, results):
+    if not args.agent:
+        raise SystemExit("autoserve-rss needs --agent")
+    if not shutil.which("busybox"):
+        raise SystemExit("autoserve-rss needs busybox for its stand-in model servers (apt-get install busybox-static)")
+    aliases = ["Production", "Test"]
+    uri, models = autoserve_registry(env, "MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI", "bench_serve_",
+                                     args.rss_keys // len(aliases), aliases)
+    work = os.path.join(args.fixtures, "autoserve-rss")
+    stand_in = os.path.join(work, "stand-in")
+    os.makedirs(stand_in, exist_ok=True)
+    with open(os.path.join(stand_in, "ping"), "w") as handle:
+        handle.write("\n")
+    agent, idle, python = [], [], []
+    for round_number in range(args.autoserve_rounds):
+        agent.append(run_agent(args, env, uri, aliases, stand_in, work))
+        python.append(run_python_peer(args, env, uri, aliases))
+        # The same agent serving nothing (an alias no model has): what the instances add.
+        idle.append(run_agent(args, env, uri, ["NoModelHasThisAlias"], stand_in, work, expected=0))
+        print("  round %d: agent %.1f MiB (%d Ready after %.1f s; %.1f MiB serving nothing), python %.1f MiB"
+              % (round_number + 1, agent[-1]["peak_rss_mib"], agent[-1]["ready"], agent[-1]["rollout_s"],
+                 idle[-1]["peak_rss_mib"], python[-1]["peak_rss_mib"]))
+    row = {
+        "rounds": args.autoserve_rounds,
+        "registry_models": models,
+        "keys": args.rss_keys,
+        "poll_seconds": args.rss_poll_seconds,
+        "resyncs_observed": args.rss_resyncs,
+        "agent_peak_rss_median_mib": median([r["peak_rss_mib"] for r in agent]),
+        "agent_peak_rss_max_mib": max(r["peak_rss_mib"] for r in agent),
+        "agent_rss_median_mib": median([r["rss_mib"] for r in agent]),
+        "agent_rollout_median_s": median([r["rollout_s"] for r in agent]),
+        "agent_cpu_per_resync_median_s": median([r["cpu_per_resync_s"] for r in agent]),
+        "agent_idle_peak_rss_median_mib": median([r["peak_rss_mib"] for r in idle]),
+        "agent_anon_median_mib": median([r["anon_mib"] for r in agent]),
+        "agent_file_median_mib": median([r["file_mib"] for r in agent]),
+        "agent_idle_anon_median_mib": median([r["anon_mib"] for r in idle]),
+        "agent_idle_file_median_mib": median([r["file_mib"] for r in idle]),
+        "python_peak_rss_median_mib": median([r["peak_rss_mib"] for r in python]),
+        "python_peak_rss_max_mib": max(r["peak_rss_mib"] for r in python),
+        "python_rss_median_mib": median([r["rss_mib"] for r in python]),
+        "python_poll_median_s": median([r["poll_s"] for r in python]),
+    }
+    # 25 MB read strictly: 25,000,000 bytes, 23.8 MiB.
+    row["within_rss_target"] = row["agent_peak_rss_max_mib"] * 1024 * 1024 <= 25e6
+    row["rss_ratio"] = row["python_peak_rss_median_mib"] / row["agent_peak_rss_median_mib"]
+    results["autoserve_rss"] = row
+    print("peak RSS with %d instances Ready (%d rounds, medians; %d resyncs or polls every %g s observed)"
+          % (args.rss_keys, args.autoserve_rounds, args.rss_resyncs, args.rss_poll_seconds))
+    print("  autoserve-agent (process runtime)  peak %6.1f MiB (max %.1f: %s)  now %6.1f MiB  all Ready after %.1f s, CPU %.1f ms per %d s interval"
+          % (row["agent_peak_rss_median_mib"], row["agent_peak_rss_max_mib"],
+             "met" if row["within_rss_target"] else "MISSED 25 MB", row["agent_rss_median_mib"],
+             row["agent_rollout_median_s"], row["agent_cpu_per_resync_median_s"] * 1e3, args.rss_poll_seconds))
+    print("    now: %.1f MiB anonymous (heap, stacks) + %.1f MiB mapped files (code, libraries)"
+          % (row["agent_anon_median_mib"], row["agent_file_median_mib"]))
+    print("    serving nothing: peak %6.1f MiB (%.1f anonymous + %.1f files), so 100 instances add %.1f MiB"
+          % (row["agent_idle_peak_rss_median_mib"], row["agent_idle_anon_median_mib"], row["agent_idle_file_median_mib"],
+             row["agent_peak_rss_median_mib"] - row["agent_idle_peak_rss_median_mib"]))
+    print("  original watcher + exporter (python) peak %6.1f MiB  now %6.1f MiB  %.1f s per poll"
+          % (row["python_peak_rss_median_mib"], row["python_rss_median_mib"], row["python_poll_median_s"]))
+    print("  ratio                              %6.1fx smaller" % row["rss_ratio"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mlops", help="the mlops binary (alias-get)")
     parser.add_argument("--bench", required=True, help="the MLOpsKitBench binary")
-    parser.add_argument("--only", choices=MLFLOW_BENCHMARKS + S3_BENCHMARKS)
+    parser.add_argument("--only", choices=MLFLOW_BENCHMARKS + S3_BENCHMARKS + AUTOSERVE_BENCHMARKS)
     parser.add_argument("--alias-rounds", type=int, default=11)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of log-metrics")
     parser.add_argument("--points", type=int, default=100_000)
@@ -323,10 +682,18 @@ def main():
     parser.add_argument("--seed-workers", type=int, default=32, help="threads putting the s3-list keys")
     parser.add_argument("--fixtures", default=os.environ.get("MLOPSKIT_SERVICES_DIR") or os.path.join(HERE, "..", ".services-bench"),
                         help="where the S3 fixture files are kept (default: $MLOPSKIT_SERVICES_DIR)")
+    parser.add_argument("--autoserve-rounds", type=int, default=5, help="rounds of each autoserve benchmark")
+    parser.add_argument("--autoserve-models", type=int, default=1000, help="models of autoserve-resync (2 aliases each)")
+    parser.add_argument("--autoserve-resyncs", type=int, default=4, help="resyncs per MLOpsKitBench process")
+    parser.add_argument("--agent", help="the autoserve-agent binary (autoserve-rss)")
+    parser.add_argument("--rss-keys", type=int, default=100, help="instances of autoserve-rss (2 aliases a model)")
+    parser.add_argument("--rss-poll-seconds", type=int, default=5, help="resync and poll interval of autoserve-rss")
+    parser.add_argument("--rss-resyncs", type=int, default=3, help="resyncs (polls) observed once all are Ready")
+    parser.add_argument("--rss-timeout", type=int, default=300, help="seconds for every instance to be Ready")
     parser.add_argument("--output")
     args = parser.parse_args()
     env = dict(os.environ)
-    selected = [args.only] if args.only else list(MLFLOW_BENCHMARKS + S3_BENCHMARKS)
+    selected = [args.only] if args.only else list(MLFLOW_BENCHMARKS + S3_BENCHMARKS + AUTOSERVE_BENCHMARKS)
     results = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if any(name in MLFLOW_BENCHMARKS for name in selected):
         if "MLFLOW_TRACKING_URI" not in env:
@@ -350,12 +717,19 @@ def main():
         results["s3_endpoint"] = env["MLOPSKIT_BENCH_S3_URL"]
         results["s3_server_mode"] = env.get("MLOPSKIT_BENCH_S3_SERVER_MODE", "unknown")
         print("S3 server: %s (%s)" % (results["s3_endpoint"], results["s3_server_mode"]))
+    if any(name in AUTOSERVE_BENCHMARKS for name in selected):
+        results["autoserve_server_mode"] = env.get("MLOPSKIT_BENCH_AUTOSERVE_SERVER_MODE", "unknown")
+        servers = [env.get(name) for name in ("MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI", "MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI")]
+        print("autoserve registry servers: %s (%s)" % (", ".join(sorted(set(filter(None, servers)))),
+                                                      results["autoserve_server_mode"]))
     benchmarks = {
         "alias-get": bench_alias_get,
         "log-metrics": bench_log_metrics,
         "s3-parse": bench_s3_parse,
         "s3-list": bench_s3_list,
         "s3-upload": bench_s3_upload,
+        "autoserve-resync": bench_autoserve_resync,
+        "autoserve-rss": bench_autoserve_rss,
     }
     for name in selected:
         benchmarks[name](args, env, results)

@@ -10,6 +10,10 @@
 //   MLOpsKitBench s3-upload --file F --bucket B --key K
 //                                        upload F through S3Client.uploadFile (same server)
 //                                        decode the ListObjectsV2 body in F N times (after one warm-up)
+//   MLOpsKitBench autoserve-resync --aliases A,B --resyncs N [--counter URL]
+//                                        N times what one autoserve resync asks of the registry named by
+//                                        MLFLOW_TRACKING_URI: RegistrySnapshotReader.read() and the
+//                                        desired state; requests counted by the relay at URL
 //   MLOpsKitBench noop                   start, print, exit: the baseline for peak-RSS growth
 //   MLOpsKitBench modes                  the modes above, one per line (the harness checks for a mode)
 import Foundation
@@ -22,13 +26,14 @@ struct MLOpsKitBench {
                MLOpsKitBench parse-list --file FILE --iterations N
                MLOpsKitBench s3-list --bucket BUCKET --prefix PREFIX
                MLOpsKitBench s3-upload --file FILE --bucket BUCKET --key KEY
+               MLOpsKitBench autoserve-resync --aliases A,B --resyncs N [--counter URL]
                MLOpsKitBench noop
                MLOpsKitBench modes
 
         """
 
     /// Every mode `main` handles, as `modes` lists them.
-    static let modes = ["log-metrics", "parse-list", "s3-list", "s3-upload", "noop", "modes"]
+    static let modes = ["log-metrics", "parse-list", "s3-list", "s3-upload", "autoserve-resync", "noop", "modes"]
 
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -49,6 +54,13 @@ struct MLOpsKitBench {
             let options = Options(rest, allowed: ["--file", "--bucket", "--key"])
             try await s3Upload(
                 file: options.require("--file"), bucket: options.require("--bucket"), key: options.require("--key"))
+        case "autoserve-resync":
+            let options = Options(rest, allowed: ["--aliases", "--resyncs", "--counter"])
+            let aliases = options.require("--aliases").split(separator: ",").map(String.init)
+            let counter = try options.values["--counter"].map { try RequestCounter(url: $0) }
+            try await autoserveResync(
+                aliases: aliases, resyncs: options.int("--resyncs", default: 4), counter: counter,
+                client: try ConfigurationLoader.load().makeMLflowClient())
         case "noop":
             try emit(["seconds": 0.0])
         case "modes":
@@ -175,6 +187,75 @@ struct MLOpsKitBench {
         let started = clock.now
         let result = try await client.uploadFile(at: url, bucket: bucket, key: key)
         try emit(["bytes": result.size, "parts": result.partCount ?? 1, "seconds": seconds(clock.now - started)])
+    }
+
+    // MARK: autoserve-resync
+
+    /// Runs `resyncs` resyncs in a row in one process, as a long-running agent does every poll interval,
+    /// and reports each: the registry requests the relay counted, wall time, and the process's CPU time
+    /// (user + system, all threads) from `getrusage` around the resync, and split into reading the
+    /// snapshot and working out the desired state. The first one includes the
+    /// process's one-time costs (connections, first allocations); the harness reports it apart.
+    static func autoserveResync(aliases: [String], resyncs: Int, counter: RequestCounter?, client: MLflowClient)
+        async throws
+    {
+        guard resyncs > 0 else { fail("--resyncs must be positive\n") }
+        let reader = RegistrySnapshotReader(registry: client)
+        let clock = ContinuousClock()
+        var rows: [[String: Any]] = []
+        var keys = 0
+        var versionSum = 0
+        var models = 0
+        for _ in 0..<resyncs {
+            let before = try await counter?.total()
+            let cpuBefore = cpuSeconds()
+            let started = clock.now
+            let snapshot = try await reader.read()
+            let cpuRead = cpuSeconds()
+            let desired = snapshot.desiredServing(aliases: aliases)
+            let elapsed = clock.now - started
+            let cpuAfter = cpuSeconds()
+            let cpu = cpuAfter - cpuBefore
+            let after = try await counter?.total()
+            keys = desired.versions.count
+            versionSum = desired.versions.values.reduce(0) { $0 + (Int($1) ?? 0) }
+            models = snapshot.models.count
+            var row: [String: Any] = [
+                "seconds": seconds(elapsed), "cpu_s": cpu, "reported_requests": snapshot.requestCount,
+                "read_cpu_s": cpuRead - cpuBefore, "desired_cpu_s": cpuAfter - cpuRead,
+            ]
+            if let before, let after { row["requests"] = after - before }
+            rows.append(row)
+        }
+        try emit(["resyncs": rows, "keys": keys, "version_sum": versionSum, "models": models])
+    }
+
+    /// User plus system CPU seconds of this process so far, every thread included.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return value(usage.ru_utime) + value(usage.ru_stime)
+    }
+
+    /// Reads the request count of the harness's counting relay (Benchmarks/python/counting_relay.py).
+    struct RequestCounter {
+        let url: URL
+        let transport = CurlTransport()
+
+        init(url text: String) throws {
+            guard let url = URL(string: text) else { fail("bad --counter URL\n") }
+            self.url = url
+        }
+
+        func total() async throws -> Int {
+            let response = try await transport.send(HTTPRequest(url: url))
+            let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+            guard response.status == 200, let total = object?["total"] as? Int else {
+                fail("the request counter at \(url) did not answer\n")
+            }
+            return total
+        }
     }
 
     // MARK: Helpers

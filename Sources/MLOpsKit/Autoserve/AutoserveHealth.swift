@@ -56,6 +56,7 @@ public final class AutoserveHealth: AutoserveObserver, Sendable {
     }
 
     public func reconcileFinished(duration: Duration, error: (any Error)?) {
+        if error is CancellationError { return }  // cut short by shutdown: says nothing about the registry
         let message = error.map { "\($0)" }
         state.withLock { state in
             state.resyncsCompleted += 1

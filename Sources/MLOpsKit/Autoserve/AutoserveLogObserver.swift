@@ -20,7 +20,9 @@ public struct AutoserveLogObserver: AutoserveObserver {
     }
 
     public func reconcileFinished(duration: Duration, error: (any Error)?) {
-        if let error {
+        if error is CancellationError {
+            logger.debug("resync cancelled", metadata: ["duration_ms": "\(duration.milliseconds)"])
+        } else if let error {
             logger.error(
                 "resync failed", metadata: ["error": "\(error)", "duration_ms": "\(duration.milliseconds)"])
         } else {

@@ -14,9 +14,10 @@ public struct RegistrySnapshot: Sendable, Equatable {
         self.requestCount = requestCount
     }
 
-    /// The version `version` of `model`, if the snapshot has it.
+    /// The version `version` of `model`, if the snapshot has it. Each call searches every version; to
+    /// look up many, see how ``desiredServing(aliases:)`` indexes them once.
     public func version(_ version: String, of model: String) -> ModelVersion? {
-        versionIndex[VersionID(model: model, version: version)]
+        versions.first { $0.name == model && $0.version == version }
     }
 
     /// What each configured alias of each model should serve.
@@ -26,11 +27,12 @@ public struct RegistrySnapshot: Sendable, Equatable {
     /// and whatever serves the key keeps serving.
     public func desiredServing(aliases: [String]) -> DesiredServing {
         var desired = DesiredServing()
+        let index = versionIndex  // built once: once per key made a resync quadratic in the registry's size
         for model in models {
             for alias in aliases {
                 guard let version = model.version(forAlias: alias) else { continue }
                 let key = ServingKey(model: model.name, alias: alias)
-                let status = self.version(version, of: model.name)?.status
+                let status = index[VersionID(model: model.name, version: version)]?.status
                 if status == nil || status == .ready {
                     // A version missing from the snapshot was registered between the two reads: the
                     // alias could only be set on a version that exists, so serve it.

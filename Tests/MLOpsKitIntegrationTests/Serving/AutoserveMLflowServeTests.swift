@@ -65,6 +65,38 @@ struct AutoserveMLflowServeTests {
         try await movingTheAliasSwitchesTheServedModelWithNoFailedPrediction(runtime: runtime)
     }
 
+    /// The original's default `docker-image` mode: for each version the agent builds an image
+    /// `mlflow-model-<model>-v<version>` through the Engine's build endpoint, from the version's files
+    /// downloaded from the registry (`RegistryModelFiles`) on top of a base image, and runs
+    /// `mlflow models serve -m /opt/ml/model … --env-manager local` in it. The base image is the busybox
+    /// test image with the host's Python mounted read-only.
+    @Test(.enabled(if: DockerTestEnvironment.enabled)) func throughDockerPerVersionImages() async throws {
+        let venv = IntegrationEnvironment.servicesVenv.path
+        let basePrefix = try await Self.pythonBasePrefix()
+        let mounts = Array(Set([venv, basePrefix, "/usr", "/lib", "/lib64"].filter { FileManager.default.fileExists(atPath: $0) })).sorted()
+        var configuration = DockerServingConfiguration(mode: .perVersionImage(baseImage: DockerTestEnvironment.image), network: "host")
+        configuration.restartPolicy = .no
+        configuration.removeGrace = .seconds(2)
+        configuration.mounts = mounts.map { DockerServingConfiguration.ReadOnlyMount(hostPath: $0, containerPath: $0) }
+        configuration.environment = ["PATH": "\(venv)/bin:/usr/bin:/bin", "HOME": "/tmp", "USER": "root", "LOGNAME": "root"]
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-model-files-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: files) }
+        let client = try IntegrationEnvironment.mlflowClient()
+        let runtime = DockerServingRuntime(
+            client: try DockerTestEnvironment.client(), configuration: configuration,
+            modelFiles: RegistryModelFiles(client: client, directory: files))
+        let images = Mutex<Set<String>>([])
+        try await movingTheAliasSwitchesTheServedModelWithNoFailedPrediction(runtime: runtime) { model, version in
+            images.withLock { _ = $0.insert(ServingNames.image(model: model, version: version)) }
+        }
+        // One image per version, built here from the registry's files.
+        let docker = try DockerTestEnvironment.client()
+        for image in images.withLock({ $0 }) {
+            #expect(try await docker.imageExists(image), "image \(image)")
+            try? await docker.removeImage(image, force: true)
+        }
+    }
+
     /// Where the services venv's Python is installed (its `sys.base_prefix`).
     static func pythonBasePrefix() async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-prefix-\(UUID().uuidString)")
@@ -76,7 +108,9 @@ struct AutoserveMLflowServeTests {
         return try String(contentsOf: output, encoding: .utf8)
     }
 
-    func movingTheAliasSwitchesTheServedModelWithNoFailedPrediction(runtime: some ServingRuntime) async throws {
+    func movingTheAliasSwitchesTheServedModelWithNoFailedPrediction(
+        runtime: some ServingRuntime, served: (_ model: String, _ version: String) -> Void = { _, _ in }
+    ) async throws {
         let uri = try IntegrationEnvironment.mlflowURI()
         let client = try IntegrationEnvironment.mlflowClient()
         let model = IntegrationEnvironment.uniqueName("autoserve-iris")
@@ -128,6 +162,8 @@ struct AutoserveMLflowServeTests {
 
             #expect(switched.state == .ready, "\(switched.reason ?? ""): \(switched.message ?? "")")
             #expect(switched.servingVersion == second.version)
+            served(model, first.version)
+            served(model, second.version)
             #expect(try await Self.predict(second, at: try #require(switched.endpoint)) == second.predictions)
             let (answers, failures) = outcomes.withLock { ($0.answers, $0.failures) }
             #expect(failures.isEmpty, "failed predictions during the switch: \(failures.prefix(3))")

@@ -31,6 +31,7 @@ import Testing
         metrics.registryRead(AutoserveFixtures.snapshot, duration: .milliseconds(20))
         metrics.reconcileFinished(duration: .milliseconds(30), error: nil)
         metrics.reconcileFinished(duration: .milliseconds(30), error: Failure())
+        metrics.reconcileFinished(duration: .milliseconds(30), error: CancellationError())
         metrics.rolloutFinished(key: iris, version: "3", succeeded: true, duration: .seconds(12), propagation: .seconds(14))
         metrics.rolloutFinished(key: iris, version: "4", succeeded: false, duration: .seconds(300), propagation: nil)
         metrics.instanceRestarted(key: iris, version: "3")

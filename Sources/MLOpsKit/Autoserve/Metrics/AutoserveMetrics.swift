@@ -112,6 +112,8 @@ public final class AutoserveMetrics: AutoserveObserver, Sendable {
     }
 
     public func reconcileFinished(duration: Duration, error: (any Error)?) {
+        // A resync cut short by shutdown is neither a success nor an error.
+        if error is CancellationError { return }
         reconciles[error == nil]?.increment()
         reconcileDuration.record(duration)
         if error == nil { lastSuccessfulSync.set(to: Date().timeIntervalSince1970) }
