@@ -36,6 +36,7 @@ public final class AutoserveHTTPServer: Sendable {
         /// Request size limits.
         public var parser: HTTPRequestParser
 
+        /// Loopback on a free port, a 15 s read deadline, 64 connections and 3 s to stop by default.
         public init(
             host: String = "127.0.0.1", port: Int = 0, readTimeout: Duration = .seconds(15),
             writeTimeout: Duration = .seconds(15), maximumConnections: Int = 64, stopGrace: Duration = .seconds(3),
@@ -67,6 +68,8 @@ public final class AutoserveHTTPServer: Sendable {
     private let logger: Logger?
     private let state = Mutex(State())
 
+    /// A server that is not listening yet (see ``start()``); `logger` receives refused requests at debug
+    /// level and accept failures.
     public init(configuration: Configuration = Configuration(), logger: Logger? = nil, handler: @escaping Handler) {
         self.configuration = configuration
         self.logger = logger

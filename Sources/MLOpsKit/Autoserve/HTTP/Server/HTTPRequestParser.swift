@@ -19,6 +19,7 @@ public struct HTTPRequestParser: Sendable, Equatable {
     /// The largest body accepted, in bytes (413 beyond, before the body is read).
     public var maximumBodyBytes: Int
 
+    /// 16 KiB of head and the webhook route's body limit by default.
     public init(maximumHeadBytes: Int = 16 * 1024, maximumBodyBytes: Int = AutoserveHTTPRoutes.maximumWebhookBody) {
         self.maximumHeadBytes = maximumHeadBytes
         self.maximumBodyBytes = maximumBodyBytes
