@@ -17,8 +17,7 @@ let package = Package(
         // Prometheus exposition for the agent's metrics (help texts, labels, unregistering series that
         // vanished); Foundation-free, so MLOpsKit may depend on it.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // The agent executable only (both import Foundation): its HTTP server and its service lifecycle.
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // The agent executable only: its service lifecycle.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -69,7 +68,6 @@ let package = Package(
                 "MLOpsKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

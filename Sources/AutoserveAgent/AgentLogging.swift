@@ -1,4 +1,3 @@
-import FlyingSocks
 import Logging
 import MLOpsKit
 
@@ -20,22 +19,5 @@ struct AgentLogging: Sendable {
             case .text: TextLogHandler(label: label, level: level)
             }
         }
-    }
-}
-
-/// FlyingFox's log calls, sent to a swift-log logger: connection chatter at debug level, and errors at
-/// debug level too once the server is being stopped (closing its socket makes FlyingFox report one).
-struct FlyingFoxLogger: FlyingSocks.Logging {
-    let logger: Logger
-    let stopping: @Sendable () -> Bool
-
-    func logDebug(_ debug: @autoclosure () -> String) { logger.debug("\(debug())") }
-    func logInfo(_ info: @autoclosure () -> String) { logger.debug("\(info())") }
-    func logWarning(_ warning: @autoclosure () -> String) { logger.warning("\(warning())") }
-    func logError(_ error: @autoclosure () -> String) {
-        logger.log(level: stopping() ? .debug : .error, "\(error())")
-    }
-    func logCritical(_ critical: @autoclosure () -> String) {
-        logger.log(level: stopping() ? .debug : .critical, "\(critical())")
     }
 }

@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import Logging
 import MLOpsKit
 import Prometheus
@@ -64,6 +68,6 @@ struct AutoserveAgentCommand: AsyncParsableCommand {
     }
 
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileDescriptorLogOutput.standardError.write(line: text + "\n")
     }
 }
