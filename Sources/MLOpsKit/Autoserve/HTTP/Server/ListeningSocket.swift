@@ -74,15 +74,20 @@ enum ListeningSocket {
         case AF_INET:
             var address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }
             guard inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count)) != nil else { return nil }
-            return "\(String(cString: text)):\(UInt16(bigEndian: address.sin_port))"
+            return "\(Self.text(text)):\(UInt16(bigEndian: address.sin_port))"
         case AF_INET6:
             var address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self) }
             guard inet_ntop(AF_INET6, &address.sin6_addr, &text, socklen_t(text.count)) != nil else { return nil }
-            return "[\(String(cString: text))]:\(UInt16(bigEndian: address.sin6_port))"
+            return "[\(Self.text(text))]:\(UInt16(bigEndian: address.sin6_port))"
         default:
             return nil
         }
     }
 
     static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    /// A NUL-terminated C string buffer as text.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }
