@@ -16,6 +16,7 @@
 The tracking URI comes from MLFLOW_TRACKING_URI. The answer is the last line of stdout (the client
 may print notices before it).
 """
+import importlib
 import json
 import math
 import sys
@@ -93,7 +94,8 @@ def main():
     elif command == "log-iris-model":
         model_name, alias = args[:2]
         kind = args[2] if len(args) > 2 else "logistic"
-        import mlflow.sklearn
+        # Imported by name: `import mlflow.sklearn` here would make `mlflow` a local of main().
+        mlflow_sklearn = importlib.import_module("mlflow.sklearn")
         from sklearn.datasets import load_iris
         from sklearn.linear_model import LogisticRegression
         from sklearn.dummy import DummyClassifier
@@ -106,7 +108,7 @@ def main():
             classifier = LogisticRegression(max_iter=1000).fit(iris.data, iris.target)
         rows = iris.data.iloc[[0, 1, 50, 51, 70, 100, 101, 133, 149]]
         with mlflow.start_run() as run:
-            info = mlflow.sklearn.log_model(
+            info = mlflow_sklearn.log_model(
                 classifier, name="model", registered_model_name=model_name, input_example=rows.iloc[:2])
         version = str(info.registered_model_version)
         client.set_registered_model_alias(model_name, alias, version)

@@ -117,7 +117,7 @@ public actor AliasReconciler {
         let snapshot = try await reader.read()
         let instances = try await runtime.instances(matching: ServingLabels.selector)
         let desired = snapshot.desiredServing(aliases: configuration.aliases)
-        let grouped = Dictionary(grouping: instances.filter { $0.key != nil }) { $0.key! }
+        let grouped = managedInstances(instances, snapshot: snapshot)
         var decisions: [AutoserveDecision] = []
         for key in Set(desired.versions.keys).union(desired.waiting.keys).union(grouped.keys).sorted() {
             let steps = planner.steps(
@@ -183,7 +183,7 @@ public actor AliasReconciler {
         lastSyncError = nil
 
         let desired = snapshot.desiredServing(aliases: configuration.aliases)
-        let grouped = Dictionary(grouping: instances.filter { $0.key != nil }) { $0.key! }
+        let grouped = managedInstances(instances, snapshot: snapshot)
         let pending = pendingKeys.withLock { pending in
             defer { pending.removeAll() }
             return pending
@@ -210,6 +210,21 @@ public actor AliasReconciler {
         }
         observer.statusesChanged(statuses())
         observer.reconcileFinished(duration: clock.now - started, error: nil)
+    }
+
+    /// The serving instances this reconciler manages, by key: those of a configured alias and, when a
+    /// model filter is set, of a model the filtered registry read returned. Anything else on the same
+    /// runtime (another agent's models or aliases, containers of other tools) is left alone.
+    private func managedInstances(_ instances: [ServingInstance], snapshot: RegistrySnapshot) -> [ServingKey: [ServingInstance]] {
+        let aliases = Set(configuration.aliases)
+        let models = Set(snapshot.models.map(\.name))
+        var grouped: [ServingKey: [ServingInstance]] = [:]
+        for instance in instances {
+            guard let key = instance.key, aliases.contains(key.alias) else { continue }
+            if configuration.modelFilter != nil, !models.contains(key.model) { continue }
+            grouped[key, default: []].append(instance)
+        }
+        return grouped
     }
 
     /// Notes when the alias's version changes, for burst protection and propagation times.

@@ -4,7 +4,10 @@ public struct AutoserveConfiguration: Sendable, Hashable {
     /// The aliases to serve (`MLFLOW_SERVE_ALIASES`), compared case-sensitively as MLflow does.
     public var aliases: [String]
     /// An MLflow search filter that limits which registered models are served, such as
-    /// `name LIKE 'iris%'`; `nil` serves every model.
+    /// `name LIKE 'iris%'`; `nil` serves every model. The reconciler manages only instances of the
+    /// configured aliases and, with a filter, of the models the filter returns: instances of other
+    /// models or aliases on the same runtime are never touched (so, with a filter, an instance whose
+    /// model was deleted from the registry is left running).
     public var modelFilter: String?
     /// How often the registry and the runtime are read in full (`MLFLOW_SERVE_POLL_SECONDS`). Webhook
     /// events and runtime events trigger reconciles in between; this resync stays the source of truth.

@@ -237,6 +237,24 @@ struct AliasReconcilerIntegrationTests {
         }
     }
 
+    @Test func instancesOutsideTheAgentsScopeAreLeftAlone() async throws {
+        let harness = try ReconcilerHarness()
+        try await harness.use { harness in
+            try await harness.registerVersions(1)
+            try await harness.setAlias(to: 1)
+            // Another agent's instance (a model outside the filter) and one of an alias not served here.
+            let runtime = try harness.runtime()
+            let foreign = try await runtime.create(
+                ServingSpec(key: ServingKey(model: harness.model + "-other", alias: "Production"), version: "7", configHash: "x"))
+            let otherAlias = try await runtime.create(
+                ServingSpec(key: ServingKey(model: harness.model, alias: "Staging"), version: "1", configHash: "x"))
+            #expect(try await harness.reconciler().reconcileOnce().map(\.key) == [harness.key])
+            let ids = Set(try await runtime.instances(matching: ServingLabels.selector).map(\.id))
+            #expect(ids.contains(foreign.id) && ids.contains(otherAlias.id), "instances outside the scope are not touched")
+            for instance in [foreign, otherAlias] { try await runtime.remove(instance.id) }
+        }
+    }
+
     @Test func planChangesNothing() async throws {
         let harness = try ReconcilerHarness()
         try await harness.use { harness in
