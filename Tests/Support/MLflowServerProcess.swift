@@ -24,7 +24,7 @@ public final class MLflowServerProcess: @unchecked Sendable {  // Used from one 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    /// Starts the server and waits (up to 90 s) until `/health` answers.
+    /// Starts the server and waits (up to 180 s: the whole suite loads the machine) until `/health` answers.
     public func start() async throws {
         let process = Process()
         // Foundation starts the child as the leader of a new process group; its workers join that group.
@@ -51,7 +51,7 @@ public final class MLflowServerProcess: @unchecked Sendable {  // Used from one 
         self.process = process
 
         let transport = CurlTransport()
-        let deadline = ContinuousClock.now + .seconds(90)
+        let deadline = ContinuousClock.now + .seconds(180)
         while ContinuousClock.now < deadline {
             if let response = try? await transport.send(HTTPRequest(url: url.appendingPathComponent("health"))),
                 response.status == 200
