@@ -89,7 +89,9 @@ struct AliasReconcilerIntegrationTests {
             // The failed candidates are gone; only version 1 runs.
             let instances = try await harness.runtime().instances(matching: [ServingLabels.model: harness.model])
             #expect(instances.map(\.version) == ["1"])
-            #expect(harness.observer.rollouts.filter { !$0.succeeded }.count == 2)
+            // Two failed versions; a loaded machine may already have retried one after its 1 s back-off.
+            #expect(harness.observer.rollouts.filter { !$0.succeeded }.count >= 2)
+            #expect(harness.observer.rollouts.allSatisfy { !$0.succeeded || $0.version == "1" })
         }
     }
 

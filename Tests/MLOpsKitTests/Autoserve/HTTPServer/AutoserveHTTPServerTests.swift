@@ -126,11 +126,17 @@ struct AutoserveHTTPServerTests {
 
     @Test("stopping lets a request being answered finish, then refuses connections")
     func stopWhileInFlight() async throws {
-        let server = AutoserveHTTPServer(handler: Self.echo(delay: .seconds(1)))
+        // Stop only once the request is being answered: one still being sent is dropped by design.
+        let answering = Mutex(false)
+        let echo = Self.echo(delay: .seconds(1))
+        let server = AutoserveHTTPServer(handler: { request in
+            if request.path == "/slow" { answering.withLock { $0 = true } }
+            return await echo(request)
+        })
         try server.start()
         let url = Self.url(server, "/slow")
         let inFlight = Task { try await CurlTransport().send(HTTPRequest(url: url)) }
-        while server.openConnections == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        while !answering.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         let waiting = try RawHTTPConnection(port: Self.port(server))
         waiting.write("GET /never-finished HTTP/1.1\r\n")
         await server.stop()
