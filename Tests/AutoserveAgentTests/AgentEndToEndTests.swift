@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsKitTestSupport
 import MLOpsKit
 import Testing
 
@@ -41,14 +42,7 @@ struct AgentEndToEndTests {
         /// Removes every instance of the model (the agent leaves them running on purpose), the model and
         /// the state directory.
         func cleanUp() async {
-            if let runtime = try? ProcessServingRuntime(
-                configuration: ProcessServingConfiguration(stateDirectory: stateDirectory.path))
-            {
-                for instance in (try? await runtime.instances(matching: [ServingLabels.model: model])) ?? [] {
-                    try? await runtime.remove(instance.id)
-                }
-                await runtime.close()
-            }
+            await removeServingInstances(of: model, stateDirectory: stateDirectory)
             try? await client.deleteRegisteredModel(name: model)
             try? await client.deleteExperiment(id: experimentID)
             try? FileManager.default.removeItem(at: stateDirectory)

@@ -64,14 +64,7 @@ struct ServeFixture {
     /// Removes every instance of the model (the agent leaves them running on purpose), the model and the
     /// state directory.
     func cleanUp() async {
-        if let runtime = try? ProcessServingRuntime(
-            configuration: ProcessServingConfiguration(stateDirectory: stateDirectory.path, lockStateDirectory: false))
-        {
-            for instance in (try? await runtime.instances(matching: [ServingLabels.model: model])) ?? [] {
-                try? await runtime.remove(instance.id)
-            }
-            await runtime.close()
-        }
+        await removeServingInstances(of: model, stateDirectory: stateDirectory)
         try? await client.deleteRegisteredModel(name: model)
         try? await client.deleteExperiment(id: experimentID)
         try? FileManager.default.removeItem(at: stateDirectory)
