@@ -119,4 +119,10 @@ struct DockerWireFormatTests {
         let nanos = DockerTimestamp.parse("2024-01-02T03:04:05.5Z")?.timeIntervalSince1970
         #expect(nanos == 1_704_164_645.5)
     }
+
+    @Test func sinceIsSecondsAndNineDigitsOfNanoseconds() {
+        #expect(DockerEngineClient.timestamp(Date(timeIntervalSince1970: 1_704_164_645)) == "1704164645.000000000")
+        #expect(DockerEngineClient.timestamp(Date(timeIntervalSince1970: 1_704_164_645.25)) == "1704164645.250000000")
+        #expect(DockerEngineClient.timestamp(Date(timeIntervalSince1970: 7.000_001)) == "7.000001000")
+    }
 }

@@ -92,14 +92,21 @@ public struct DockerEventFilter: Sendable, Hashable {
 }
 
 extension DockerEngineClient {
-    /// `GET /events`: events as they happen, from now on, filtered by `filter`. The stream never ends
-    /// on its own while the Engine runs; it finishes when the Engine closes the connection (daemon
-    /// stopped) and throws when the connection fails. Cancel the consuming task to stop listening.
-    /// Reconnecting is the caller's job.
-    public func events(_ filter: DockerEventFilter = DockerEventFilter()) async throws(DockerError) -> AsyncThrowingStream<DockerEvent, any Error> {
+    /// `GET /events`: events as they happen, filtered by `filter`. The stream never ends on its own
+    /// while the Engine runs; it finishes when the Engine closes the connection (daemon stopped) and
+    /// throws when the connection fails. Cancel the consuming task to stop listening. Reconnecting is
+    /// the caller's job.
+    ///
+    /// - Parameter since: also send the events the Engine still holds from this moment on. Without
+    ///   it the stream starts when the Engine subscribes, which it does just *after* answering, so an
+    ///   event in that instant would be lost; a `since` just before the call closes that gap.
+    public func events(
+        _ filter: DockerEventFilter = DockerEventFilter(), since: Date? = nil
+    ) async throws(DockerError) -> AsyncThrowingStream<DockerEvent, any Error> {
         var query: Query = []
         let filters = filter.queryValue
         if !filters.isEmpty { query.append(("filters", Self.json(filters))) }
+        if let since { query.append(("since", Self.timestamp(since))) }
         let response = try await openStream(.get, "/events", query: query, operation: "events")
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -119,5 +126,13 @@ extension DockerEngineClient {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// A Unix time as the Engine's `since`/`until` take it, to the microsecond (what a `Date` holds
+    /// exactly): `1700000000.250000000`.
+    static func timestamp(_ date: Date) -> String {
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let fraction = String(microseconds % 1_000_000)
+        return "\(microseconds / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction + "000"
     }
 }

@@ -149,10 +149,13 @@ public final class DockerServingRuntime: ServingRuntime {
 
     public func events() -> AsyncThrowingStream<ServingRuntimeEvent, any Error> {
         let client = self.client
+        // From a second before the call: an instance that exits while the subscription is being set
+        // up is still reported (a duplicate event is harmless to a level-triggered consumer).
+        let since = Date(timeIntervalSinceNow: -1)
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let events = try await client.events(.servingContainers)
+                    let events = try await client.events(.servingContainers, since: since)
                     for try await event in events {
                         if let mapped = Self.servingEvent(from: event) { continuation.yield(mapped) }
                     }
