@@ -25,10 +25,14 @@ struct Agent {
         let environment = ProcessInfo.processInfo.environment
         let choice = AutoserveRuntimeSelection.resolve(settings.runtime, environment: environment)
         let webhookSecret = try settings.loadWebhookSecret()
-        let client = configuration.makeMLflowClient(logger: logging.logger("autoserve.mlflow"))
+        // Plain sockets for http:// and the Docker socket; libcurl only if HTTPS or a proxy is needed.
+        let transport = configuration.makeLightweightTransport(logger: logging.logger("autoserve.http-client"))
+        let client = configuration.makeMLflowClient(
+            transport: RetryingTransport(wrapping: transport, policy: configuration.retryPolicy, logger: logging.logger("autoserve.mlflow")),
+            logger: logging.logger("autoserve.mlflow"))
         let opened = try await ServingRuntimeFactory.open(
             choice, settings: settings, configuration: configuration, client: client, environment: environment,
-            logger: logging.logger("autoserve.runtime"))
+            logger: logging.logger("autoserve.runtime"), transport: transport)
         let runtime = opened.runtime
         let autoserve = AutoserveConfiguration(agent: configuration, settings: settings, runtime: runtime.name)
 
@@ -40,8 +44,8 @@ struct Agent {
         let observer = AutoserveObservers([exporterMetrics, metrics, health, AutoserveLogObserver(logger: logger)])
         let reconciler = AliasReconciler(
             registry: client, runtime: runtime, configuration: autoserve,
-            readiness: ServingReadinessChecker(transport: CurlTransport(), policy: autoserve.readiness),
-            inputExamples: RegistryInputExamples(client: client, s3Client: try? configuration.makeS3Client()),
+            readiness: ServingReadinessChecker(transport: transport, policy: autoserve.readiness),
+            inputExamples: RegistryInputExamples(client: client, s3Client: try? configuration.makeS3Client(transport: transport)),
             observer: observer, logger: logging.logger("autoserve.reconciler"))
 
         logger.notice(

@@ -25,6 +25,13 @@ extension MLOpsConfiguration {
         return configuration
     }
 
+    /// Plain-socket transport settings from the timeout variable, for ``makeLightweightTransport(logger:)``.
+    public var socketTransportConfiguration: SocketHTTPTransport.Configuration {
+        var configuration = SocketHTTPTransport.Configuration()
+        configuration.requestTimeout = httpTimeout
+        return configuration
+    }
+
     /// The retry policy from `MLOPS_HTTP_RETRIES` (the number of retries after the first attempt).
     public var retryPolicy: RetryPolicy {
         RetryPolicy(maximumAttempts: httpRetries + 1)
@@ -35,6 +42,15 @@ extension MLOpsConfiguration {
         RetryingTransport(
             wrapping: CurlTransport(configuration: transportConfiguration, logger: logger),
             policy: retryPolicy, logger: logger)
+    }
+
+    /// A transport for a long-running process that must stay small, such as `autoserve-agent`: plain
+    /// HTTP and unix sockets without libcurl, HTTPS and proxied requests through it
+    /// (``LightweightHTTPTransport``), with this configuration's timeouts and TLS settings. It does not
+    /// retry: wrap it in a ``RetryingTransport`` with ``retryPolicy`` where that is wanted.
+    public func makeLightweightTransport(logger: Logger = .disabled) -> LightweightHTTPTransport {
+        LightweightHTTPTransport(
+            socketConfiguration: socketTransportConfiguration, curlConfiguration: transportConfiguration, logger: logger)
     }
 
     /// An MLflow client for the configured tracking server.
@@ -61,18 +77,20 @@ extension MLOpsConfiguration {
     /// An S3 client for the configured endpoint (``makeS3Endpoint()``) and credentials
     /// (``makeS3CredentialProvider(environment:)``), retrying as `MLOPS_HTTP_RETRIES` says.
     ///
-    /// The client gets a plain libcurl transport: it retries on its own, signing each attempt anew.
+    /// The client gets a plain libcurl transport unless `transport` is given (one that does not retry:
+    /// the client retries on its own, signing each attempt anew).
     ///
     /// - Throws: ``S3EndpointError`` when the endpoint URL is not usable.
     public func makeS3Client(
-        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = .disabled
+        environment: [String: String] = ProcessInfo.processInfo.environment, transport: (any HTTPTransport)? = nil,
+        logger: Logger = .disabled
     ) throws(S3EndpointError) -> S3Client {
         var configuration = S3Client.Configuration()
         configuration.retryPolicy = retryPolicy
         return S3Client(
             endpoint: try makeS3Endpoint(),
             credentials: makeS3CredentialProvider(environment: environment),
-            transport: CurlTransport(configuration: transportConfiguration, logger: logger),
+            transport: transport ?? CurlTransport(configuration: transportConfiguration, logger: logger),
             configuration: configuration,
             logger: logger)
     }

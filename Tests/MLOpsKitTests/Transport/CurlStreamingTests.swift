@@ -3,7 +3,7 @@ import Testing
 
 @testable import MLOpsKit
 
-@Suite("CurlTransport streamed responses")
+@Suite("Streamed responses of CurlTransport and SocketHTTPTransport")
 struct CurlStreamingTests {
     private struct Count: Decodable { var count: Int }
 
@@ -11,9 +11,10 @@ struct CurlStreamingTests {
         String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    @Test func streamsAChunkedBodyToItsEnd() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func streamsAChunkedBodyToItsEnd(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/end-\(UUID())/5/20")))
         #expect(response.status == 200)
         #expect(response.headers["transfer-encoding"] == "chunked")
@@ -27,9 +28,10 @@ struct CurlStreamingTests {
         #expect(chunks >= 2, "the body arrived as it was written, not in one piece")
     }
 
-    @Test func headArrivesBeforeAnyBodyByte() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func headArrivesBeforeAnyBodyByte(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         // The first chunk comes after 3 s; the head is there at once.
         let clock = ContinuousClock()
         let started = clock.now
@@ -42,42 +44,44 @@ struct CurlStreamingTests {
         #expect(clock.now - started > headAfter)
     }
 
-    @Test func streamsOverAUnixSocketWithoutTheRequestTimeout() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func streamsOverAUnixSocketWithoutTheRequestTimeout(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.sharedUnixSocket
-        var configuration = CurlTransport.Configuration()
-        configuration.requestTimeout = .milliseconds(300)
-        let transport = CurlTransport(configuration: configuration)
+        let transport = kind.make(requestTimeout: .milliseconds(300))
         // 4 chunks 150 ms apart outlast the 300 ms total timeout, which streams do not use.
         let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/unix-\(UUID())/4/150")))
         let text = try await response.collect()
         #expect(lines(text) == (0..<4).map { "chunk \($0)" })
     }
 
-    @Test func aRequestTimeoutStillEndsAStream() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func aRequestTimeoutStillEndsAStream(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let response = try await CurlTransport().stream(
+        let response = try await kind.make().stream(
             HTTPRequest(url: server.url("/chunked/timeout-\(UUID())/0/100"), timeout: .milliseconds(500)))
         await #expect(throws: HTTPTransportError.self) {
             for try await _ in response.body {}
         }
     }
 
-    @Test func errorStatusesAreStreamedToo() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func errorStatusesAreStreamedToo(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let response = try await CurlTransport().stream(HTTPRequest(url: server.url("/status/404")))
+        let response = try await kind.make().stream(HTTPRequest(url: server.url("/status/404")))
         #expect(response.status == 404)
         #expect(String(decoding: try await response.collect(), as: UTF8.self).contains("404"))
     }
 
-    @Test func connectionRefusedThrowsBeforeTheHead() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func connectionRefusedThrowsBeforeTheHead(_ kind: TransportKind) async throws {
         await #expect(throws: HTTPTransportError.self) {
-            _ = try await CurlTransport().stream(
+            _ = try await kind.make().stream(
                 HTTPRequest(url: URL(string: "http://x/_ping")!, unixSocketPath: "/nonexistent/mlopskit.sock"))
         }
     }
 
     /// Polls the server's counter of clients that went away from an endless stream.
-    private func waitForClose(_ key: String, transport: CurlTransport) async throws -> Int {
+    private func waitForClose(_ key: String, transport: any HTTPTransport) async throws -> Int {
         let server = TestHTTPServer.shared
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
@@ -89,9 +93,10 @@ struct CurlStreamingTests {
         return 0
     }
 
-    @Test func cancellingTheConsumingTaskEndsTheTransfer() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func cancellingTheConsumingTaskEndsTheTransfer(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let key = "cancel-\(UUID())"
         let (progress, reported) = AsyncStream<Int>.makeStream()
         let consumer = Task {
@@ -111,9 +116,10 @@ struct CurlStreamingTests {
         #expect(try await waitForClose(key, transport: transport) == 1)
     }
 
-    @Test func droppingTheBodyEndsTheTransfer() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func droppingTheBodyEndsTheTransfer(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let key = "drop-\(UUID())"
         do {
             let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/\(key)/0/50")))
@@ -123,9 +129,10 @@ struct CurlStreamingTests {
         #expect(try await waitForClose(key, transport: transport) == 1)
     }
 
-    @Test func cancellingBeforeTheHeadThrowsCancellation() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func cancellingBeforeTheHeadThrowsCancellation(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let task = Task {
             try await transport.stream(HTTPRequest(url: server.url("/delay/5000")))
         }
@@ -134,9 +141,10 @@ struct CurlStreamingTests {
         await #expect(throws: CancellationError.self) { _ = try await task.value }
     }
 
-    @Test func plainRequestsKeepWorkingBesideAStream() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func plainRequestsKeepWorkingBesideAStream(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/beside-\(UUID())/3/200")))
         let plain = try await transport.send(HTTPRequest(url: server.url("/status/204")))
         #expect(plain.status == 204)

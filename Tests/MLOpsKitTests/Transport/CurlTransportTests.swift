@@ -4,7 +4,7 @@ import Testing
 
 @testable import MLOpsKit
 
-@Suite("CurlTransport against a local HTTP server")
+@Suite("CurlTransport and SocketHTTPTransport against a local HTTP server")
 struct CurlTransportTests {
     private struct Echo: Decodable {
         var method: String
@@ -41,9 +41,10 @@ struct CurlTransportTests {
         return String(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
     }
 
-    @Test func getSendsHeadersAndReadsResponse() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func getSendsHeadersAndReadsResponse(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let response = try await transport.send(
             HTTPRequest(url: server.url("/echo?a=1&b=x%20y"), headers: ["X-Test": "yes"]))
         #expect(response.status == 200)
@@ -56,11 +57,11 @@ struct CurlTransportTests {
         #expect(body.headers["expect"] == nil)
     }
 
-    @Test(arguments: [HTTPMethod.post, .put, .patch, .delete])
-    func methodsWithBodiesSendTheBytes(method: HTTPMethod) async throws {
+    @Test(arguments: TransportKind.allCases, [HTTPMethod.post, .put, .patch, .delete])
+    func methodsWithBodiesSendTheBytes(_ kind: TransportKind, method: HTTPMethod) async throws {
         let server = TestHTTPServer.shared
         let payload = Data((0..<10_000).map { UInt8($0 % 256) })
-        let response = try await CurlTransport().send(
+        let response = try await kind.make().send(
             HTTPRequest(method: method, url: server.url("/echo"), headers: ["Content-Type": "application/json"],
                         body: .bytes(payload)))
         let body = try echo(response)
@@ -70,42 +71,46 @@ struct CurlTransportTests {
         #expect(body.headers["content-type"] == "application/json")
     }
 
-    @Test func postWithoutBodySendsZeroLength() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func postWithoutBodySendsZeroLength(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let body = try echo(try await CurlTransport().send(HTTPRequest(method: .post, url: server.url("/echo"))))
+        let body = try echo(try await kind.make().send(HTTPRequest(method: .post, url: server.url("/echo"))))
         #expect(body.method == "POST")
         #expect(body.headers["content-length"] == "0")
     }
 
-    @Test func headReturnsHeadersOnly() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func headReturnsHeadersOnly(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let response = try await CurlTransport().send(HTTPRequest(method: .head, url: server.url("/bytes/1000")))
+        let response = try await kind.make().send(HTTPRequest(method: .head, url: server.url("/bytes/1000")))
         #expect(response.status == 200)
         #expect(response.headers["content-length"] == "1000")
         #expect(response.body.isEmpty)
     }
 
-    @Test func uploadStreamsAFile() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func uploadStreamsAFile(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("upload.bin")
         let payload = randomBytes(5 << 20)
         try payload.write(to: file)
-        let response = try await CurlTransport().send(
+        let response = try await kind.make().send(
             HTTPRequest(method: .put, url: server.url("/echo"), body: .file(file)))
         let body = try echo(response)
         #expect(body.body_length == payload.count)
         #expect(body.body_sha256 == (try sha256Hex(payload)))
     }
 
-    @Test func downloadStreamsToFileAtomically() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func downloadStreamsToFileAtomically(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appendingPathComponent("download.bin")
         let size = 3 << 20
-        let response = try await CurlTransport().send(
+        let response = try await kind.make().send(
             HTTPRequest(url: server.url("/bytes/\(size)"), responseDestination: .file(destination)))
         #expect(response.status == 200)
         #expect(response.body.isEmpty)
@@ -115,44 +120,46 @@ struct CurlTransportTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["download.bin"])
     }
 
-    @Test func failedDownloadLeavesNoFileAndKeepsTheErrorBody() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func failedDownloadLeavesNoFileAndKeepsTheErrorBody(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appendingPathComponent("missing.bin")
-        let response = try await CurlTransport().send(
+        let response = try await kind.make().send(
             HTTPRequest(url: server.url("/nothing-here"), responseDestination: .file(destination)))
         #expect(response.status == 404)
         #expect(response.bodyText.contains("no route"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
-    @Test func interruptedDownloadLeavesNoFile() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func interruptedDownloadLeavesNoFile(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appendingPathComponent("partial.bin")
-        var configuration = CurlTransport.Configuration()
-        configuration.requestTimeout = .milliseconds(1500)
         await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport(configuration: configuration).send(
+            try await kind.make(requestTimeout: .milliseconds(1500)).send(
                 HTTPRequest(url: server.url("/drip"), responseDestination: .file(destination)))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
-    @Test func memoryLimitRefusesLargeBodies() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func memoryLimitRefusesLargeBodies(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport().send(
+            try await kind.make().send(
                 HTTPRequest(url: server.url("/bytes/100000"), responseDestination: .memory(limit: 1000)))
         }
         #expect(error?.code == .responseTooLarge)
     }
 
-    @Test func unixSocketTargets() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func unixSocketTargets(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.sharedUnixSocket
-        let transport = CurlTransport()
+        let transport = kind.make()
         let viaScheme = try echo(try await transport.send(HTTPRequest(url: server.url("/echo?via=scheme"))))
         #expect(viaScheme.query == "via=scheme")
         #expect(viaScheme.headers["host"] == "localhost")
@@ -162,9 +169,10 @@ struct CurlTransportTests {
         #expect(viaOption.query == "via=option")
     }
 
-    @Test func manyConcurrentRequestsProgressTogether() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func manyConcurrentRequestsProgressTogether(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let clock = ContinuousClock()
         let started = clock.now
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -179,10 +187,11 @@ struct CurlTransportTests {
         #expect(clock.now - started < .seconds(18))
     }
 
-    @Test func totalTimeoutIsEnforced() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func totalTimeoutIsEnforced(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport().send(HTTPRequest(url: server.url("/delay/3000"), timeout: .milliseconds(300)))
+            try await kind.make().send(HTTPRequest(url: server.url("/delay/3000"), timeout: .milliseconds(300)))
         }
         #expect(error?.code == .timedOut)
         #expect(error?.isTransient == true)
@@ -198,9 +207,10 @@ struct CurlTransportTests {
         #expect(error?.code == .tooSlow)
     }
 
-    @Test func cancellingTheTaskAbortsPromptly() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func cancellingTheTaskAbortsPromptly(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let clock = ContinuousClock()
         let task = Task { try await transport.send(HTTPRequest(url: server.url("/drip"))) }
         try await Task.sleep(for: .milliseconds(300))
@@ -211,9 +221,10 @@ struct CurlTransportTests {
         #expect(clock.now - cancelledAt < .seconds(10))
     }
 
-    @Test func alreadyCancelledTaskSendsNothing() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func alreadyCancelledTaskSendsNothing(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let transport = CurlTransport()
+        let transport = kind.make()
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
             return try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/cancelled/0/200")))
@@ -223,10 +234,11 @@ struct CurlTransportTests {
         #expect(count.bodyText.contains("\"count\": 0"))
     }
 
-    @Test func refusedConnectionIsTypedAndRedacted() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func refusedConnectionIsTypedAndRedacted(_ kind: TransportKind) async throws {
         let port = try closedPort()
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport().send(
+            try await kind.make().send(
                 HTTPRequest(url: URL(string: "http://alice:hunter2@127.0.0.1:\(port)/x?X-Amz-Signature=abcdef")!))
         }
         #expect(error?.code == .couldNotConnect)
@@ -237,27 +249,30 @@ struct CurlTransportTests {
         #expect(text.contains("127.0.0.1:\(port)"))
     }
 
-    @Test func droppedConnectionIsConnectionLost() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func droppedConnectionIsConnectionLost(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport().send(HTTPRequest(url: server.url("/close")))
+            try await kind.make().send(HTTPRequest(url: server.url("/close")))
         }
         #expect(error?.code == .connectionLost)
     }
 
-    @Test func missingUploadFileIsALocalFileError() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func missingUploadFileIsALocalFileError(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport().send(
+            try await kind.make().send(
                 HTTPRequest(method: .put, url: server.url("/echo"), body: .file(URL(fileURLWithPath: "/nonexistent/file"))))
         }
         #expect(error?.code == .localFile)
     }
 
-    @Test func headerInjectionIsRefused() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func headerInjectionIsRefused(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport().send(HTTPRequest(url: server.url("/echo"), headers: ["X-Bad": "a\r\nX-Evil: 1"]))
+            try await kind.make().send(HTTPRequest(url: server.url("/echo"), headers: ["X-Bad": "a\r\nX-Evil: 1"]))
         }
         #expect(error?.code == .invalidRequest)
     }

@@ -26,6 +26,8 @@ public enum ServingRuntimeFactory {
     ///
     /// - Parameters:
     ///   - client: The registry the Docker runtime reads model files from for per-version images.
+    ///   - transport: What the Docker runtime talks to the Engine and the S3 store through (libcurl
+    ///     when `nil`).
     ///   - locksStateDirectory: Whether the process runtime takes its state directory's lock, as the
     ///     agent that owns the instances does. A reader such as `mlops serve`, which only lists
     ///     instances and reads logs beside a running agent, passes `false`.
@@ -34,7 +36,7 @@ public enum ServingRuntimeFactory {
     public static func open(
         _ choice: AutoserveAgentSettings.RuntimeChoice, settings: AutoserveAgentSettings,
         configuration: MLOpsConfiguration, client: MLflowClient, environment: [String: String], logger: Logger,
-        locksStateDirectory: Bool = true
+        transport: (any StreamingHTTPTransport)? = nil, locksStateDirectory: Bool = true
     ) async throws -> Opened {
         switch choice {
         case .process, .auto:
@@ -57,7 +59,8 @@ public enum ServingRuntimeFactory {
             } catch {
                 throw AutoserveAgentError.runtimeUnavailable("DOCKER_HOST is unusable: \(error)")
             }
-            let engine = DockerEngineClient(configuration: engineConfiguration)
+            let engine = transport.map { DockerEngineClient(configuration: engineConfiguration, transport: $0) }
+                ?? DockerEngineClient(configuration: engineConfiguration)
             do {
                 try await engine.ping()
             } catch {
@@ -65,7 +68,7 @@ public enum ServingRuntimeFactory {
             }
             let runtime = DockerServingRuntime(
                 client: engine, configuration: DockerServingConfiguration(configuration),
-                modelFiles: RegistryModelFiles(client: client, s3Client: try? configuration.makeS3Client()),
+                modelFiles: RegistryModelFiles(client: client, s3Client: try? configuration.makeS3Client(transport: transport)),
                 logger: logger)
             return Opened(runtime: runtime, close: {})
         }

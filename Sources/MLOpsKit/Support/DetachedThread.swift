@@ -6,7 +6,8 @@
     import Darwin
 #endif
 
-/// A detached POSIX thread for blocking socket work, which must stay off Swift's cooperative pool.
+/// A detached POSIX thread for blocking socket work (the agent's HTTP server, ``SocketHTTPTransport``),
+/// which must stay off Swift's cooperative pool.
 enum DetachedThread {
     /// Runs `body` on a new detached thread with a small stack; false when no thread could be created.
     @discardableResult
