@@ -21,12 +21,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // libcurl through pkg-config, plus typed wrappers for its variadic setopt/getinfo calls.
+        // libcurl's headers (libcurl4-openssl-dev). It is not linked: CCurlLoader loads it with dlopen
+        // when the first libcurl transport is made, so a program that only speaks plain HTTP through
+        // SocketHTTPTransport (autoserve-agent) never maps libcurl and the libraries it depends on.
         .systemLibrary(
             name: "CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        // Loads libcurl at run time and wraps the calls MLOpsKit makes (typed setopt/getinfo included).
+        .target(name: "CCurlLoader", dependencies: ["CCurl"]),
         // libxml2 through pkg-config, plus a wrapper for the `xmlFree` global.
         .systemLibrary(
             name: "CLibXML2",
@@ -44,7 +47,7 @@ let package = Package(
         .target(
             name: "MLOpsKit",
             dependencies: [
-                "CCurl",
+                "CCurl", "CCurlLoader",
                 "CLibXML2",
                 "CMLOpsKitChecksum",
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +113,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && target.name != "CMLOpsKitChecksum" {
+for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -1,19 +1,18 @@
 internal import CCurl
+internal import CCurlLoader
 
-/// Initialises libcurl once per process, before the first handle is made.
-///
-/// `curl_global_init` is not thread-safe; a `static let` is initialised exactly once, atomically.
+/// libcurl, loaded and initialised once per process when the first ``CurlTransport`` is made (it is
+/// not linked: a program that never makes one never loads it).
 enum CurlGlobal {
-    private static let initialisation: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
-
-    /// Runs libcurl's global initialisation if it has not run yet, and reports whether it worked.
-    static func ensureInitialised() -> Bool {
-        initialisation == CURLE_OK
+    /// Loads libcurl and runs its global initialisation if that has not happened yet; `nil` when it
+    /// works, otherwise why it failed (libcurl missing or too old).
+    static func load() -> String? {
+        mlopskit_curl_load().map { String(cString: $0) }
     }
 
-    /// The libcurl version string, such as `"7.88.1"`.
+    /// The libcurl version string, such as `"7.88.1"`; "unavailable" when it cannot be loaded.
     static var version: String {
-        guard let text = mlopskit_curl_version() else { return "unknown" }
+        guard let text = mlopskit_curl_version() else { return "unavailable" }
         return String(cString: text)
     }
 }

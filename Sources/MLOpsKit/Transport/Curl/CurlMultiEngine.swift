@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 internal import CCurl
+internal import CCurlLoader
 import Logging
 import Synchronization
 
@@ -29,9 +30,10 @@ final class CurlMultiEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let loop: EngineLoop
 
-    init(configuration: CurlTransport.Configuration, logger: Logger) {
-        _ = CurlGlobal.ensureInitialised()
-        let multi = UnsafeMutableRawPointer(curl_multi_init()!)
+    /// Starts an engine, or returns nil when libcurl cannot be loaded or initialised.
+    init?(configuration: CurlTransport.Configuration, logger: Logger) {
+        guard CurlGlobal.load() == nil, let handle = mlopskit_curl_multi_init() else { return nil }
+        let multi = UnsafeMutableRawPointer(handle)
         _ = mlopskit_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maximumConnectionsPerHost)
         _ = mlopskit_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(8, configuration.maximumConnectionsPerHost * 4))
         self.multi = multi
@@ -45,7 +47,7 @@ final class CurlMultiEngine: @unchecked Sendable {
     /// Ends the engine thread once the transfers in flight have finished.
     func shutdown() {
         queue.withLock { $0.isShuttingDown = true }
-        _ = curl_multi_wakeup(multi)
+        _ = mlopskit_curl_multi_wakeup(multi)
     }
 
     /// Sends `request` and waits for its response. Cancelling the calling task aborts the transfer.
@@ -92,7 +94,7 @@ final class CurlMultiEngine: @unchecked Sendable {
 
     private func enqueue(_ operation: Operation) {
         queue.withLock { $0.operations.append(operation) }
-        _ = curl_multi_wakeup(multi)
+        _ = mlopskit_curl_multi_wakeup(multi)
     }
 
     /// The state only the engine thread touches.
@@ -121,12 +123,12 @@ final class CurlMultiEngine: @unchecked Sendable {
                 }
                 if isShuttingDown && active.isEmpty { break }
                 var running: Int32 = 0
-                _ = curl_multi_perform(multi, &running)
+                _ = mlopskit_curl_multi_perform(multi, &running)
                 collectFinished()
                 var descriptors: Int32 = 0
-                _ = curl_multi_poll(multi, nil, 0, 1000, &descriptors)
+                _ = mlopskit_curl_multi_poll(multi, nil, 0, 1000, &descriptors)
             }
-            curl_multi_cleanup(multi)
+            mlopskit_curl_multi_cleanup(multi)
         }
 
         private func start(_ transfer: CurlTransfer) {
@@ -141,9 +143,9 @@ final class CurlMultiEngine: @unchecked Sendable {
                 return
             }
             guard let handle = transfer.handle else { return }
-            let added = curl_multi_add_handle(multi, UnsafeMutableRawPointer(handle))
+            let added = mlopskit_curl_multi_add_handle(multi, UnsafeMutableRawPointer(handle))
             guard added == CURLM_OK else {
-                transfer.finish(.failure(transfer.failure(.other, String(cString: curl_multi_strerror(added)))))
+                transfer.finish(.failure(transfer.failure(.other, String(cString: mlopskit_curl_multi_strerror(added)))))
                 return
             }
             active[handle] = transfer
@@ -151,24 +153,24 @@ final class CurlMultiEngine: @unchecked Sendable {
 
         private func cancel(_ transfer: CurlTransfer) {
             guard let handle = transfer.handle, active.removeValue(forKey: handle) != nil else { return }
-            curl_multi_remove_handle(multi, UnsafeMutableRawPointer(handle))
+            mlopskit_curl_multi_remove_handle(multi, UnsafeMutableRawPointer(handle))
             logger.debug("request cancelled", metadata: ["method": "\(transfer.request.method)", "url": "\(transfer.redactedURL)"])
             transfer.finish(.failure(CancellationError()))
         }
 
         private func collectFinished() {
             var remaining: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remaining) {
+            while let message = mlopskit_curl_multi_info_read(multi, &remaining) {
                 guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
                 let code = mlopskit_multi_message_result(message)
                 let key = handle
                 guard let transfer = active.removeValue(forKey: key) else {
-                    curl_multi_remove_handle(multi, handle)
+                    mlopskit_curl_multi_remove_handle(multi, handle)
                     continue
                 }
                 let result = transfer.complete(code: code)
                 if !transfer.isStreaming { observe(transfer, result: result) }
-                curl_multi_remove_handle(multi, handle)
+                mlopskit_curl_multi_remove_handle(multi, handle)
                 transfer.finish(result)
             }
         }

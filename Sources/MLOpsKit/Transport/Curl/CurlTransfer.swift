@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 internal import CCurl
+internal import CCurlLoader
 import Synchronization
 
 #if canImport(Glibc)
@@ -113,7 +114,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
 
     /// Makes and configures the easy handle. Throws when the request cannot be sent as asked.
     func prepare(configuration: CurlTransport.Configuration, reuseConnections: Bool) throws(HTTPTransportError) {
-        guard let handle = curl_easy_init() else {
+        guard let handle = mlopskit_curl_easy_init() else {
             throw failure(.other, "curl_easy_init failed")
         }
         self.handle = handle
@@ -220,22 +221,22 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             guard !field.name.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == 13 || $0 == 10 }),
                 !field.value.utf8.contains(where: { $0 == 13 || $0 == 10 })
             else {
-                curl_slist_free_all(list)
+                mlopskit_curl_slist_free_all(list)
                 throw failure(.invalidRequest, "header \(field.name) contains a line break or colon")
             }
             // "Name;" is libcurl's way to send a header with an empty value.
             let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
-            list = curl_slist_append(list, line)
+            list = mlopskit_curl_slist_append(list, line)
         }
         if !request.headers.contains("User-Agent") {
-            list = curl_slist_append(list, "User-Agent: \(userAgent)")
+            list = mlopskit_curl_slist_append(list, "User-Agent: \(userAgent)")
         }
         // No "Expect: 100-continue" round trip before uploads.
         if !request.headers.contains("Expect") {
-            list = curl_slist_append(list, "Expect:")
+            list = mlopskit_curl_slist_append(list, "Expect:")
         }
         if request.body != .none, !request.headers.contains("Content-Type") {
-            list = curl_slist_append(list, "Content-Type: application/octet-stream")
+            list = mlopskit_curl_slist_append(list, "Content-Type: application/octet-stream")
         }
         headerList = list
         try set(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
@@ -328,7 +329,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
 
     private func error(for code: CURLcode) -> HTTPTransportError {
         let detail = String(cString: errorBuffer).trimmingWhitespaceAndNewlines()
-        let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let text = detail.isEmpty ? String(cString: mlopskit_curl_easy_strerror(code)) : detail
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return failure(.couldNotResolveHost, text)
@@ -377,11 +378,11 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
 
     private func releaseHandle() {
         if let handle {
-            curl_easy_cleanup(handle)
+            mlopskit_curl_easy_cleanup(handle)
             self.handle = nil
         }
         if let headerList {
-            curl_slist_free_all(headerList)
+            mlopskit_curl_slist_free_all(headerList)
             self.headerList = nil
         }
         closeFiles(keepOutput: false)
@@ -477,7 +478,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
 
     private func check(_ code: CURLcode) throws(HTTPTransportError) {
         guard code == CURLE_OK else {
-            throw failure(.invalidRequest, String(cString: curl_easy_strerror(code)))
+            throw failure(.invalidRequest, String(cString: mlopskit_curl_easy_strerror(code)))
         }
     }
 

@@ -22,25 +22,37 @@ import Logging
 /// The transport does not retry; wrap it in a ``RetryingTransport`` for that.
 public final class CurlTransport: StreamingHTTPTransport {
     public let configuration: Configuration
-    private let engine: CurlMultiEngine
+    private let engine: CurlMultiEngine?
+    private let unavailable: String?
 
-    /// Creates a transport and its worker thread. The thread ends when the transport is released and
-    /// its last request has finished.
+    /// Creates a transport and its worker thread, loading libcurl first if this is the process's first
+    /// libcurl transport. The thread ends when the transport is released and its last request has
+    /// finished. When libcurl cannot be loaded, every request fails with an ``HTTPTransportError``
+    /// that says why.
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger.disabled) {
         self.configuration = configuration
         self.engine = CurlMultiEngine(configuration: configuration, logger: logger)
+        self.unavailable = engine == nil ? (CurlGlobal.load() ?? "libcurl could not start a transfer engine") : nil
     }
 
     deinit {
-        engine.shutdown()
+        engine?.shutdown()
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await engine.perform(request)
+        try await loadedEngine(for: request).perform(request)
     }
 
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
-        try await engine.stream(request, owner: self)
+        try await loadedEngine(for: request).stream(request, owner: self)
+    }
+
+    private func loadedEngine(for request: HTTPRequest) throws(HTTPTransportError) -> CurlMultiEngine {
+        guard let engine else {
+            throw HTTPTransportError(
+                code: .other, method: request.method, redactedURL: Redaction.redact(request.url), detail: unavailable ?? "")
+        }
+        return engine
     }
 
     /// The version of the libcurl in use.
