@@ -30,16 +30,20 @@ let package = Package(
         ),
         // Loads libcurl at run time and wraps the calls MLOpsKit makes (typed setopt/getinfo included).
         .target(name: "CCurlLoader", dependencies: ["CCurl"]),
-        // libxml2 through pkg-config, plus a wrapper for the `xmlFree` global.
+        .target(name: "CLibXML2Loader", dependencies: ["CLibXML2"]),
+        .target(name: "COpenSSLCryptoLoader", dependencies: ["COpenSSLCrypto"]),
+        // libxml2's headers (libxml2-dev, found through pkg-config, which also names the library to link:
+        // the agent links with --as-needed, so only programs that call it directly keep it); loaded at
+        // run time by CLibXML2Loader on the first XML document.
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
-        // OpenSSL's libcrypto (loaded by libcurl anyway) for SHA-256, MD5 and HMAC-SHA256.
+        // OpenSSL's libcrypto headers (libssl-dev); loaded at run time by COpenSSLCryptoLoader on the
+        // first SHA-256, MD5 or HMAC-SHA256.
         .systemLibrary(
             name: "COpenSSLCrypto",
-            pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         // CRC-32C with the CPU's CRC instruction, for S3's x-amz-checksum-crc32c.
@@ -48,11 +52,11 @@ let package = Package(
             name: "MLOpsKit",
             dependencies: [
                 "CCurl", "CCurlLoader",
-                "CLibXML2",
+                "CLibXML2", "CLibXML2Loader",
                 "CMLOpsKitChecksum",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                "COpenSSLCrypto",
+                "COpenSSLCrypto", "COpenSSLCryptoLoader",
             ]
         ),
         .executableTarget(
@@ -77,12 +81,14 @@ let package = Package(
             ],
             // A long-running process whose resident memory is mostly its own code pages: on Linux,
             // release builds link with lld, pack relative relocations (DT_RELR, glibc 2.36+), export
-            // no symbols and fold identical code: about 2 MiB less resident memory.
+            // no symbols and fold identical code: about 2 MiB less resident memory. --as-needed drops
+            // libraries nothing calls directly (libxml2 is named by its pkg-config; MLOpsKit loads it
+            // on first use).
             linkerSettings: [
                 .unsafeFlags(
                     [
                         "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                        "-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=all",
+                        "-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=all", "-Xlinker", "--as-needed",
                     ],
                     .when(platforms: [.linux], configuration: .release))
             ]
@@ -124,7 +130,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader"].contains(target.name) {
+for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader", "CLibXML2Loader", "COpenSSLCryptoLoader"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -160,11 +160,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class TCPServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 makes concurrent clients wait for SYN retransmissions
+    # (1 s, 3 s, ...) once more than 5 connect at the same instant.
+    request_queue_size = 256
     allow_reuse_address = True
 
 
 class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    request_queue_size = 256
 
     def get_request(self):
         connection, _ = super().get_request()

@@ -1,4 +1,4 @@
-internal import COpenSSLCrypto
+internal import COpenSSLCryptoLoader
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -29,10 +29,11 @@ struct Digest: ~Copyable {
     private let context: OpaquePointer
     private let algorithm: Algorithm
 
-    /// A digest in progress. OpenSSL failing to allocate a context is treated as out of memory.
+    /// A digest in progress. libcrypto is a requirement of the library like libc: if it cannot be
+    /// loaded (or cannot allocate a context), the process stops with the reason.
     init(_ algorithm: Algorithm) {
         guard let context = mlopskit_digest_new(algorithm.kind) else {
-            fatalError("OpenSSL could not create a \(algorithm) digest context")
+            fatalError(Self.unavailable("a \(algorithm) digest context"))
         }
         self.context = context
         self.algorithm = algorithm
@@ -72,11 +73,17 @@ struct Digest: ~Copyable {
         var output = [UInt8](repeating: 0, count: 32)
         key.withUnsafeBytes { key in
             message.withUnsafeBytes { message in
-                _ = output.withUnsafeMutableBufferPointer {
+                let done = output.withUnsafeMutableBufferPointer {
                     mlopskit_hmac_sha256(key.baseAddress, key.count, message.baseAddress, message.count, $0.baseAddress)
                 }
+                if done != 1 { fatalError(Self.unavailable("an HMAC-SHA256")) }
             }
         }
         return output
+    }
+
+    private static func unavailable(_ what: String) -> String {
+        let reason = mlopskit_crypto_load().map { String(cString: $0) } ?? "OpenSSL failed"
+        return "OpenSSL's libcrypto could not compute \(what): \(reason)"
     }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 internal import CLibXML2
+internal import CLibXML2Loader
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,6 @@ import Darwin
 
 /// libxml2's process-wide set-up, done once before the first document is parsed (Swift runs a global's
 /// initializer exactly once, thread-safely).
-private let libxml2Initialized: Void = xmlInitParser()
 
 /// A forward-only reader over one XML document in memory, built on libxml2's `xmlTextReader`.
 ///
@@ -93,16 +93,16 @@ final class XMLStreamReader {
         }
         return try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             let document = try screen(bytes, refusingDeclarations: screensDeclarations)
-            _ = libxml2Initialized
             let options = mlopskit_xml_untrusted_document_options()
             let base = document.baseAddress!.assumingMemoryBound(to: CChar.self)
-            guard let handle = xmlReaderForMemory(base, Int32(document.count), nil, "UTF-8", options) else {
-                throw S3XMLError(code: .malformed, detail: "libxml2 could not start a reader")
+            guard let handle = mlopskit_xml_reader_for_memory(base, Int32(document.count), nil, "UTF-8", options) else {
+                throw S3XMLError(
+                    code: .malformed, detail: mlopskit_xml_load().map { String(cString: $0) } ?? "libxml2 could not start a reader")
             }
-            defer { xmlFreeTextReader(handle) }
+            defer { mlopskit_xml_free_reader(handle) }
             let errors = ParseErrors()
             return try withExtendedLifetime(errors) {
-                xmlTextReaderSetStructuredErrorHandler(
+                mlopskit_xml_reader_set_error_handler(
                     handle,
                     { context, error in
                         guard let context, let error else { return }
@@ -216,7 +216,7 @@ final class XMLStreamReader {
             switch try advance() {
             case NodeType.text, NodeType.cdata,
                 NodeType.whitespace, NodeType.significantWhitespace:
-                if nesting == 0, let value = xmlTextReaderConstValue(handle) {
+                if nesting == 0, let value = mlopskit_xml_reader_value(handle) {
                     if result.isEmpty {
                         result = String(cString: value)
                     } else {
@@ -267,7 +267,7 @@ final class XMLStreamReader {
     /// Returns `nil` at the end of the document when `endAllowed`; otherwise the end is an error.
     @discardableResult
     private func advance(endAllowed: Bool = false) throws -> Int32? {
-        let status = xmlTextReaderRead(handle)
+        let status = mlopskit_xml_reader_read(handle)
         guard status == 1 else {
             if status == 0 {
                 if endAllowed { return nil }
@@ -275,10 +275,10 @@ final class XMLStreamReader {
             }
             throw parseFailure()
         }
-        let type = xmlTextReaderNodeType(handle)
+        let type = mlopskit_xml_reader_node_type(handle)
         switch type {
         case NodeType.element:
-            let depth = Int(xmlTextReaderDepth(handle)) + 1
+            let depth = Int(mlopskit_xml_reader_depth(handle)) + 1
             if depth > limits.maximumDepth {
                 throw S3XMLError(
                     code: .nestingTooDeep,
@@ -296,11 +296,11 @@ final class XMLStreamReader {
     }
 
     private func currentElementIsEmpty() -> Bool {
-        xmlTextReaderIsEmptyElement(handle) == 1
+        mlopskit_xml_reader_is_empty_element(handle) == 1
     }
 
     private func currentLocalName() -> String {
-        guard let pointer = xmlTextReaderConstLocalName(handle) else { return "" }
+        guard let pointer = mlopskit_xml_reader_local_name(handle) else { return "" }
         if let name = names[pointer] { return name }
         let name = String(cString: pointer)
         names[pointer] = name

@@ -1,0 +1,82 @@
+#include "CLibXML2Loader.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+
+static struct {
+    void (*init_parser)(void);
+    xmlTextReaderPtr (*reader_for_memory)(const char *, int, const char *, const char *, int);
+    void (*free_reader)(xmlTextReaderPtr);
+    void (*set_error_handler)(xmlTextReaderPtr, xmlStructuredErrorFunc, void *);
+    int (*read)(xmlTextReaderPtr);
+    int (*node_type)(xmlTextReaderPtr);
+    int (*depth)(xmlTextReaderPtr);
+    int (*is_empty_element)(xmlTextReaderPtr);
+    const xmlChar *(*local_name)(xmlTextReaderPtr);
+    const xmlChar *(*value)(xmlTextReaderPtr);
+} api;
+
+static int loaded = 0;
+static char failure[512];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+#if defined(__APPLE__)
+static const char *const names[] = {"libxml2.2.dylib", "libxml2.dylib"};
+#else
+static const char *const names[] = {"libxml2.so.2", "libxml2.so"};
+#endif
+
+static void load(void) {
+    void *library = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
+        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!library) {
+        const char *reason = dlerror();
+        snprintf(failure, sizeof failure, "libxml2 could not be loaded (%s): %s", names[0], reason ? reason : "not found");
+        return;
+    }
+#define RESOLVE(field, symbol)                                                       \
+    do {                                                                             \
+        *(void **)(&api.field) = dlsym(library, symbol);                             \
+        if (!api.field) {                                                            \
+            snprintf(failure, sizeof failure, "the loaded libxml2 lacks %s", symbol); \
+            return;                                                                  \
+        }                                                                            \
+    } while (0)
+    RESOLVE(init_parser, "xmlInitParser");
+    RESOLVE(reader_for_memory, "xmlReaderForMemory");
+    RESOLVE(free_reader, "xmlFreeTextReader");
+    RESOLVE(set_error_handler, "xmlTextReaderSetStructuredErrorHandler");
+    RESOLVE(read, "xmlTextReaderRead");
+    RESOLVE(node_type, "xmlTextReaderNodeType");
+    RESOLVE(depth, "xmlTextReaderDepth");
+    RESOLVE(is_empty_element, "xmlTextReaderIsEmptyElement");
+    RESOLVE(local_name, "xmlTextReaderConstLocalName");
+    RESOLVE(value, "xmlTextReaderConstValue");
+#undef RESOLVE
+    api.init_parser();
+    loaded = 1;
+}
+
+const char *mlopskit_xml_load(void) {
+    pthread_once(&once, load);
+    return loaded ? NULL : failure;
+}
+
+#define READY (mlopskit_xml_load() == NULL)
+
+xmlTextReaderPtr mlopskit_xml_reader_for_memory(const char *buffer, int size, const char *url, const char *encoding, int options) {
+    return READY ? api.reader_for_memory(buffer, size, url, encoding, options) : NULL;
+}
+void mlopskit_xml_free_reader(xmlTextReaderPtr reader) { if (READY) api.free_reader(reader); }
+void mlopskit_xml_reader_set_error_handler(xmlTextReaderPtr reader, xmlStructuredErrorFunc handler, void *context) {
+    if (READY) api.set_error_handler(reader, handler, context);
+}
+int mlopskit_xml_reader_read(xmlTextReaderPtr reader) { return READY ? api.read(reader) : -1; }
+int mlopskit_xml_reader_node_type(xmlTextReaderPtr reader) { return READY ? api.node_type(reader) : -1; }
+int mlopskit_xml_reader_depth(xmlTextReaderPtr reader) { return READY ? api.depth(reader) : -1; }
+int mlopskit_xml_reader_is_empty_element(xmlTextReaderPtr reader) { return READY ? api.is_empty_element(reader) : -1; }
+const xmlChar *mlopskit_xml_reader_local_name(xmlTextReaderPtr reader) { return READY ? api.local_name(reader) : NULL; }
+const xmlChar *mlopskit_xml_reader_value(xmlTextReaderPtr reader) { return READY ? api.value(reader) : NULL; }
