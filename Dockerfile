@@ -11,7 +11,8 @@
 # See docs/DEPLOYMENT.md (compose override, Prometheus configuration, what was checked and how).
 
 # The builder and the runtime are the same Debian release (12, bookworm), so the libcurl, libxml2 and
-# OpenSSL the binaries were linked against are the ones the runtime installs.
+# OpenSSL the binaries were built against are the ones the runtime installs. MLOpsKit loads each of them
+# on first use (dlopen) rather than linking it: an agent that only speaks plain HTTP never maps them.
 ARG SWIFT_IMAGE=swift:6.3.1-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
@@ -44,8 +45,9 @@ RUN --mount=type=cache,target=/root/.cache/org.swift.swiftpm \
 # --- runtime -----------------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime
 
-# libcurl4 is Debian's OpenSSL flavour of libcurl and brings libssl3 (libcrypto: digests and HMAC);
-# libxml2 parses S3's XML. Nothing else: no curl, no compiler, no Swift runtime (linked in).
+# libcurl4 is Debian's OpenSSL flavour of libcurl (HTTPS, and every request of `mlops`) and brings
+# libssl3 (libcrypto: digests and HMAC); libxml2 parses S3's XML. Nothing else: no curl, no compiler, no
+# Swift runtime (linked in).
 # hadolint ignore=DL3008
 RUN apt-get update -q \
  && apt-get install -y -q --no-install-recommends libcurl4 libxml2 ca-certificates \

@@ -32,12 +32,11 @@ let package = Package(
         .target(name: "CCurlLoader", dependencies: ["CCurl"]),
         .target(name: "CLibXML2Loader", dependencies: ["CLibXML2"]),
         .target(name: "COpenSSLCryptoLoader", dependencies: ["COpenSSLCrypto"]),
-        // libxml2's headers (libxml2-dev, found through pkg-config, which also names the library to link:
-        // the agent links with --as-needed, so only programs that call it directly keep it); loaded at
-        // run time by CLibXML2Loader on the first XML document.
+        // libxml2's headers (libxml2-dev). Debian keeps them in /usr/include/libxml2, which the link
+        // CLibXML2Loader/include/libxml makes reachable without pkg-config (whose `-lxml2` would link the
+        // library into every program). Loaded at run time by CLibXML2Loader on the first XML document.
         .systemLibrary(
             name: "CLibXML2",
-            pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
         // OpenSSL's libcrypto headers (libssl-dev); loaded at run time by COpenSSLCryptoLoader on the

@@ -28,8 +28,11 @@ enum DockerTestEnvironment {
 
     static var image: String { environment["MLOPSKIT_TEST_DOCKER_IMAGE"] ?? "mlopskit-test-busybox:latest" }
 
-    static func client() throws -> DockerEngineClient {
-        DockerEngineClient(configuration: DockerEngineClient.Configuration(host: try host()))
+    /// A client of the test Engine, through libcurl unless another transport is given.
+    static func client(transport: (any StreamingHTTPTransport)? = nil) throws -> DockerEngineClient {
+        let configuration = DockerEngineClient.Configuration(host: try host())
+        return transport.map { DockerEngineClient(configuration: configuration, transport: $0) }
+            ?? DockerEngineClient(configuration: configuration)
     }
 
     /// A shell command that serves `/www` with busybox httpd on 127.0.0.1:`port`, with `/ping`
