@@ -81,9 +81,14 @@ struct ServeServerTests {
             let viaAgent = ["MLFLOW_SERVE_STATE_DIR": empty, "MLFLOW_SERVE_LISTEN": String(url.dropFirst("http://".count))]
             let key = "\(fixture.model)@Production"
 
+            // Until the agent answers and serves the key (it answers before its first resync ends).
+            func servesTheKey(_ result: CLIRunner.Result) -> Bool {
+                guard result.status == 0, let keys = (try? result.jsonObject())?["keys"] as? [[String: Any]] else { return false }
+                return keys.contains { $0["state"] as? String == "Ready" }
+            }
             var status = try await fixture.mlops(["serve", "status", "--json"], extraEnvironment: viaAgent)
             let deadline = ContinuousClock.now + .seconds(60)
-            while status.status != 0, ContinuousClock.now < deadline {
+            while !servesTheKey(status), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
                 status = try await fixture.mlops(["serve", "status", "--json"], extraEnvironment: viaAgent)
             }
