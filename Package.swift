@@ -29,9 +29,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         // Loads libcurl at run time and wraps the calls MLOpsKit makes (typed setopt/getinfo included).
-        .target(name: "CCurlLoader", dependencies: ["CCurl"]),
-        .target(name: "CLibXML2Loader", dependencies: ["CLibXML2"]),
-        .target(name: "COpenSSLCryptoLoader", dependencies: ["COpenSSLCrypto"]),
+        .target(name: "CCurlLoader", dependencies: ["CCurl", "CLibraryLoading"]),
+        .target(name: "CLibXML2Loader", dependencies: ["CLibXML2", "CLibraryLoading"]),
+        .target(name: "COpenSSLCryptoLoader", dependencies: ["COpenSSLCrypto", "CLibraryLoading"]),
+        // dlopen and dlsym with failures described, for the three loaders.
+        .target(name: "CLibraryLoading"),
         // libxml2's headers (libxml2-dev). Debian keeps them in /usr/include/libxml2, which the link
         // CLibXML2Loader/include/libxml makes reachable without pkg-config (whose `-lxml2` would link the
         // library into every program). Loaded at run time by CLibXML2Loader on the first XML document.
@@ -129,7 +131,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader", "CLibXML2Loader", "COpenSSLCryptoLoader"].contains(target.name) {
+for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader", "CLibXML2Loader", "COpenSSLCryptoLoader", "CLibraryLoading"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -1,6 +1,6 @@
 #include "CCurlLoader.h"
 
-#include <dlfcn.h>
+#include "CLibraryLoading.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,43 +39,32 @@ static const char *const names[] = {"libcurl.so.4", "libcurl.so"};
 #endif
 
 static void load(void) {
-    void *library = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
-        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    void *library = mlopskit_open_library(names, sizeof names / sizeof names[0], "libcurl", failure, sizeof failure);
+    if (!library) return;
+    const struct { void **slot; const char *symbol; } symbols[] = {
+        {(void **)&api.global_init, "curl_global_init"},
+        {(void **)&api.easy_init, "curl_easy_init"},
+        {(void **)&api.easy_cleanup, "curl_easy_cleanup"},
+        {(void **)&api.easy_strerror, "curl_easy_strerror"},
+        {(void **)&api.easy_setopt, "curl_easy_setopt"},
+        {(void **)&api.easy_getinfo, "curl_easy_getinfo"},
+        {(void **)&api.slist_append, "curl_slist_append"},
+        {(void **)&api.slist_free_all, "curl_slist_free_all"},
+        {(void **)&api.multi_init, "curl_multi_init"},
+        {(void **)&api.multi_cleanup, "curl_multi_cleanup"},
+        {(void **)&api.multi_setopt, "curl_multi_setopt"},
+        {(void **)&api.multi_add_handle, "curl_multi_add_handle"},
+        {(void **)&api.multi_remove_handle, "curl_multi_remove_handle"},
+        {(void **)&api.multi_perform, "curl_multi_perform"},
+        {(void **)&api.multi_poll, "curl_multi_poll"},
+        {(void **)&api.multi_wakeup, "curl_multi_wakeup"},
+        {(void **)&api.multi_info_read, "curl_multi_info_read"},
+        {(void **)&api.multi_strerror, "curl_multi_strerror"},
+        {(void **)&api.version_info, "curl_version_info"},
+    };
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+        if (!mlopskit_resolve_symbol(library, symbols[i].symbol, symbols[i].slot, "libcurl", "7.68 or later needed", failure, sizeof failure)) return;
     }
-    if (!library) {
-        const char *reason = dlerror();
-        snprintf(failure, sizeof failure, "libcurl could not be loaded (%s): %s", names[0], reason ? reason : "not found");
-        return;
-    }
-#define RESOLVE(field, symbol)                                                                      \
-    do {                                                                                            \
-        *(void **)(&api.field) = dlsym(library, symbol);                                            \
-        if (!api.field) {                                                                           \
-            snprintf(failure, sizeof failure, "the loaded libcurl lacks %s (7.68 or later needed)", symbol); \
-            return;                                                                                 \
-        }                                                                                           \
-    } while (0)
-    RESOLVE(global_init, "curl_global_init");
-    RESOLVE(easy_init, "curl_easy_init");
-    RESOLVE(easy_cleanup, "curl_easy_cleanup");
-    RESOLVE(easy_strerror, "curl_easy_strerror");
-    RESOLVE(easy_setopt, "curl_easy_setopt");
-    RESOLVE(easy_getinfo, "curl_easy_getinfo");
-    RESOLVE(slist_append, "curl_slist_append");
-    RESOLVE(slist_free_all, "curl_slist_free_all");
-    RESOLVE(multi_init, "curl_multi_init");
-    RESOLVE(multi_cleanup, "curl_multi_cleanup");
-    RESOLVE(multi_setopt, "curl_multi_setopt");
-    RESOLVE(multi_add_handle, "curl_multi_add_handle");
-    RESOLVE(multi_remove_handle, "curl_multi_remove_handle");
-    RESOLVE(multi_perform, "curl_multi_perform");
-    RESOLVE(multi_poll, "curl_multi_poll");
-    RESOLVE(multi_wakeup, "curl_multi_wakeup");
-    RESOLVE(multi_info_read, "curl_multi_info_read");
-    RESOLVE(multi_strerror, "curl_multi_strerror");
-    RESOLVE(version_info, "curl_version_info");
-#undef RESOLVE
     CURLcode code = api.global_init(CURL_GLOBAL_ALL);
     if (code != CURLE_OK) {
         snprintf(failure, sizeof failure, "curl_global_init failed: %s", api.easy_strerror(code));

@@ -1,6 +1,6 @@
 #include "CLibXML2Loader.h"
 
-#include <dlfcn.h>
+#include "CLibraryLoading.h"
 #include <pthread.h>
 #include <stdio.h>
 
@@ -28,34 +28,23 @@ static const char *const names[] = {"libxml2.so.2", "libxml2.so"};
 #endif
 
 static void load(void) {
-    void *library = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
-        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    void *library = mlopskit_open_library(names, sizeof names / sizeof names[0], "libxml2", failure, sizeof failure);
+    if (!library) return;
+    const struct { void **slot; const char *symbol; } symbols[] = {
+        {(void **)&api.init_parser, "xmlInitParser"},
+        {(void **)&api.reader_for_memory, "xmlReaderForMemory"},
+        {(void **)&api.free_reader, "xmlFreeTextReader"},
+        {(void **)&api.set_error_handler, "xmlTextReaderSetStructuredErrorHandler"},
+        {(void **)&api.read, "xmlTextReaderRead"},
+        {(void **)&api.node_type, "xmlTextReaderNodeType"},
+        {(void **)&api.depth, "xmlTextReaderDepth"},
+        {(void **)&api.is_empty_element, "xmlTextReaderIsEmptyElement"},
+        {(void **)&api.local_name, "xmlTextReaderConstLocalName"},
+        {(void **)&api.value, "xmlTextReaderConstValue"},
+    };
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+        if (!mlopskit_resolve_symbol(library, symbols[i].symbol, symbols[i].slot, "libxml2", "2.9 or later needed", failure, sizeof failure)) return;
     }
-    if (!library) {
-        const char *reason = dlerror();
-        snprintf(failure, sizeof failure, "libxml2 could not be loaded (%s): %s", names[0], reason ? reason : "not found");
-        return;
-    }
-#define RESOLVE(field, symbol)                                                       \
-    do {                                                                             \
-        *(void **)(&api.field) = dlsym(library, symbol);                             \
-        if (!api.field) {                                                            \
-            snprintf(failure, sizeof failure, "the loaded libxml2 lacks %s", symbol); \
-            return;                                                                  \
-        }                                                                            \
-    } while (0)
-    RESOLVE(init_parser, "xmlInitParser");
-    RESOLVE(reader_for_memory, "xmlReaderForMemory");
-    RESOLVE(free_reader, "xmlFreeTextReader");
-    RESOLVE(set_error_handler, "xmlTextReaderSetStructuredErrorHandler");
-    RESOLVE(read, "xmlTextReaderRead");
-    RESOLVE(node_type, "xmlTextReaderNodeType");
-    RESOLVE(depth, "xmlTextReaderDepth");
-    RESOLVE(is_empty_element, "xmlTextReaderIsEmptyElement");
-    RESOLVE(local_name, "xmlTextReaderConstLocalName");
-    RESOLVE(value, "xmlTextReaderConstValue");
-#undef RESOLVE
     api.init_parser();
     loaded = 1;
 }

@@ -1,6 +1,6 @@
 #include "COpenSSLCryptoLoader.h"
 
-#include <dlfcn.h>
+#include "CLibraryLoading.h"
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -27,32 +27,21 @@ static const char *const names[] = {"libcrypto.so.3", "libcrypto.so"};
 #endif
 
 static void load(void) {
-    void *library = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
-        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    void *library = mlopskit_open_library(names, sizeof names / sizeof names[0], "libcrypto", failure, sizeof failure);
+    if (!library) return;
+    const struct { void **slot; const char *symbol; } symbols[] = {
+        {(void **)&api.ctx_new, "EVP_MD_CTX_new"},
+        {(void **)&api.ctx_free, "EVP_MD_CTX_free"},
+        {(void **)&api.init, "EVP_DigestInit_ex"},
+        {(void **)&api.update, "EVP_DigestUpdate"},
+        {(void **)&api.final, "EVP_DigestFinal_ex"},
+        {(void **)&api.md5, "EVP_md5"},
+        {(void **)&api.sha256, "EVP_sha256"},
+        {(void **)&api.hmac, "HMAC"},
+    };
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+        if (!mlopskit_resolve_symbol(library, symbols[i].symbol, symbols[i].slot, "libcrypto", "OpenSSL 1.1 or later needed", failure, sizeof failure)) return;
     }
-    if (!library) {
-        const char *reason = dlerror();
-        snprintf(failure, sizeof failure, "libcrypto could not be loaded (%s): %s", names[0], reason ? reason : "not found");
-        return;
-    }
-#define RESOLVE(field, symbol)                                                              \
-    do {                                                                                    \
-        *(void **)(&api.field) = dlsym(library, symbol);                                    \
-        if (!api.field) {                                                                   \
-            snprintf(failure, sizeof failure, "the loaded libcrypto lacks %s (OpenSSL 1.1 or later needed)", symbol); \
-            return;                                                                         \
-        }                                                                                   \
-    } while (0)
-    RESOLVE(ctx_new, "EVP_MD_CTX_new");
-    RESOLVE(ctx_free, "EVP_MD_CTX_free");
-    RESOLVE(init, "EVP_DigestInit_ex");
-    RESOLVE(update, "EVP_DigestUpdate");
-    RESOLVE(final, "EVP_DigestFinal_ex");
-    RESOLVE(md5, "EVP_md5");
-    RESOLVE(sha256, "EVP_sha256");
-    RESOLVE(hmac, "HMAC");
-#undef RESOLVE
     loaded = 1;
 }
 
