@@ -14,6 +14,24 @@ import Testing
         }
     }
 
+    /// libcurl, libxml2 and libcrypto are loaded on first use, never at start-up: an agent that speaks
+    /// only plain HTTP maps none of them (and none of the libraries libcurl links).
+    @Test func linksNoneOfTheLibrariesItLoadsOnFirstUse() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ldd", try AgentRunner.binary().path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("libc.so"), "\(output)")
+        for library in ["libcurl", "libxml2", "libcrypto", "libssl", "libgnutls"] {
+            #expect(!output.contains(library), "the agent links \(library):\n\(output)")
+        }
+    }
+
     @Test func badConfigurationExitsSeven() async throws {
         let result = try await AgentRunner.run(["--once", "--runtime", "kubernetes"])
         #expect(result.status == 7, "\(result.stderr)")
