@@ -58,7 +58,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         self.request = request
         self.isStreaming = streaming
         var normalised = request
-        let (url, socketPath) = CurlTransfer.resolveUnixSocketURL(request.url)
+        let (url, socketPath) = HTTPRequest.resolveUnixSocketURL(request.url)
         normalised.url = url
         if normalised.unixSocketPath == nil { normalised.unixSocketPath = socketPath }
         self.origin = CurlTransfer.origin(of: normalised)
@@ -505,18 +505,6 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         let loopback = "localhost,127.0.0.1,::1"
         return fromEnvironment.isEmpty ? loopback : "\(fromEnvironment),\(loopback)"
     }()
-
-    /// `http+unix://<percent-encoded socket path>/path` → (`http://localhost/path`, socket path).
-    static func resolveUnixSocketURL(_ url: URL) -> (URL, String?) {
-        guard let scheme = url.scheme?.lowercased(), scheme == "http+unix" || scheme == "unix",
-            var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-            let encodedHost = components.percentEncodedHost,
-            let socketPath = encodedHost.removingPercentEscapes()
-        else { return (url, nil) }
-        components.scheme = "http"
-        components.host = "localhost"
-        return (components.url ?? url, socketPath)
-    }
 
     static func origin(of request: HTTPRequest) -> String {
         if let socket = request.unixSocketPath { return "unix:\(socket)" }

@@ -30,7 +30,7 @@ final class SocketExchange: Sendable {
         self.configuration = configuration
         self.isStreaming = streaming
         self.redactedURL = Redaction.redact(request.url)
-        let (url, socketFromURL) = CurlTransfer.resolveUnixSocketURL(request.url)
+        let (url, socketFromURL) = HTTPRequest.resolveUnixSocketURL(request.url)
         socketPath = request.unixSocketPath ?? socketFromURL
         func invalid(_ detail: String) -> HTTPTransportError {
             HTTPTransportError(code: .invalidRequest, method: request.method, redactedURL: Redaction.redact(request.url), detail: detail)
