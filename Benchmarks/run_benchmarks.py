@@ -24,9 +24,14 @@ in machine load hit both equally, and reports medians and ratios.
   autoserve-rss
                peak RSS (VmHWM) of the autoserve-agent binary with the process runtime and 100 instances
                Ready (busybox httpd stand-ins answering /ping), vs the Python polling process
+  autoserve-webhook
+               alias change to new version Ready with webhooks: a webhook-enabled mlflow server of its
+               own delivers model_version_alias.created to the agent (resync interval one hour); the
+               stand-in model server takes --webhook-start-seconds to listen; target: start + 1 s
 
-The autoserve benchmarks take their registries from MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI and
-MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI and register their models once (python/registry_fixtures.py).
+The autoserve benchmarks take their registries from MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI,
+MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI and MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI; the first two
+register their models once (python/registry_fixtures.py).
 The S3 benchmarks take their server from MLOPSKIT_BENCH_S3_URL, _ACCESS_KEY, _SECRET_KEY and _REGION
 (Benchmarks/python/s3_common.py); s3-parse needs no server. Fixtures (the XML page, the seeded keys,
 the random file) are made once and reused.
@@ -46,7 +51,7 @@ sys.path.insert(0, os.path.join(HERE, "python"))
 
 MLFLOW_BENCHMARKS = ("alias-get", "log-metrics")
 S3_BENCHMARKS = ("s3-parse", "s3-list", "s3-upload")
-AUTOSERVE_BENCHMARKS = ("autoserve-resync", "autoserve-rss")
+AUTOSERVE_BENCHMARKS = ("autoserve-resync", "autoserve-rss", "autoserve-webhook")
 
 
 def measure(command, env):
@@ -665,6 +670,103 @@ def bench_autoserve_rss(args, env, results):
     print("  ratio                              %6.1fx smaller" % row["rss_ratio"])
 
 
+def wait_for_serving(port, version, timeout):
+    """Seconds until the agent's /status shows its one key Ready on `version`, read every 20 ms."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            keys = http_json("http://127.0.0.1:%d/status" % port).get("keys") or []
+        except OSError:
+            keys = []
+        if keys and keys[0].get("state") == "Ready" and keys[0].get("serving_version") == version:
+            return time.perf_counter() - started
+        time.sleep(0.02)
+    raise SystemExit("autoserve-webhook: version %s was not Ready within %d s" % (version, timeout))
+
+
+def bench_autoserve_webhook(args, env, results):
+    """Alias change to new version Ready with webhooks: a webhook-enabled mlflow server delivers
+    model_version_alias.created to the agent, whose resync interval is an hour, so only the delivery
+    can start the rollout. The model server stand-in takes --webhook-start-seconds to listen."""
+    import uuid
+    from mlflow import MlflowClient
+
+    if not args.agent:
+        raise SystemExit("autoserve-webhook needs --agent")
+    uri = env.get("MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI")
+    if not uri:
+        raise SystemExit("MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI is not set")
+    stand_in = os.path.abspath(os.path.join(HERE, "..", "Tests", "Fixtures", "stand_in_model_server.py"))
+    if " " in stand_in:
+        raise SystemExit("autoserve-webhook: the stand-in path %r has a space; the command is split at spaces" % stand_in)
+    client = MlflowClient(tracking_uri=uri)
+    model = "bench_webhook_" + uuid.uuid4().hex[:8]
+    client.create_registered_model(model)
+    run = client.create_run(experiment_id="0")
+    for _ in range(2):
+        client.create_model_version(model, source=run.info.artifact_uri + "/model", run_id=run.info.run_id)
+    client.set_registered_model_alias(model, "Production", "1")
+
+    work = os.path.join(args.fixtures, "autoserve-webhook")
+    os.makedirs(work, exist_ok=True)
+    state = tempfile.mkdtemp(prefix="agent-state-", dir=work)
+    secret = "whsec-" + uuid.uuid4().hex
+    secret_file = os.path.join(state, "webhook-secret")
+    with open(secret_file, "w") as handle:
+        handle.write(secret)
+    port = free_port()
+    command = [args.agent, "--runtime", "process", "--state-dir", state, "--tracking-uri", uri,
+               "--aliases", "Production", "--poll-seconds", "3600", "--listen", "127.0.0.1:%d" % port,
+               "--process-command", "%s %s {port} {model} {version}" % (sys.executable, stand_in),
+               "--webhook-secret-file", secret_file, "--log-format", "json"]
+    log = open(os.path.join(work, "agent-%d.log" % port), "w")
+    agent_env = dict(env, STAND_IN_START_SECONDS=str(args.webhook_start_seconds))
+    process = subprocess.Popen(command, env=agent_env, cwd=state, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    latencies = []
+    succeeded = False
+    try:
+        wait_for_serving(port, "1", 120)
+        client.create_webhook("autoserve-bench", "http://127.0.0.1:%d/webhooks/mlflow" % port,
+                              ["model_version_alias.created"], secret=secret)
+        time.sleep(2)  # the server caches its list of webhooks for MLFLOW_WEBHOOK_CACHE_TTL (1 s)
+        version = "1"
+        for round_number in range(args.webhook_rounds):
+            version = "2" if version == "1" else "1"
+            started = time.perf_counter()
+            client.set_registered_model_alias(model, "Production", version)
+            latencies.append(time.perf_counter() - started + wait_for_serving(port, version, 60))
+            print("  round %d: alias -> version %s Ready after %.2f s" % (round_number + 1, version, latencies[-1]))
+            # The rollout goes on after the switch: the replaced instance drains for 10 s before it is
+            # stopped, and a change for the same key waits for that. Rounds are measured apart from it.
+            time.sleep(args.webhook_spacing_seconds)
+        succeeded = True
+    finally:
+        stop_process(process)
+        log.close()
+        if succeeded:
+            os.remove(log.name)
+        stop_stand_ins(state, stand_in)
+        shutil.rmtree(state, ignore_errors=True)
+    budget = args.webhook_start_seconds + 1
+    row = {
+        "rounds": args.webhook_rounds,
+        "spacing_seconds": args.webhook_spacing_seconds,
+        "model_start_seconds": args.webhook_start_seconds,
+        "latency_median_s": median(latencies),
+        "latency_max_s": max(latencies),
+        "budget_s": budget,
+        "within_target": median(latencies) <= budget,
+        "original_poll_seconds": 30,
+    }
+    results["autoserve_webhook"] = row
+    print("alias change to new version Ready, with webhooks (%d rounds; the model takes %g s to start)"
+          % (args.webhook_rounds, args.webhook_start_seconds))
+    print("  autoserve-agent  median %.2f s, max %.2f s (target: start + 1 s = %g s: %s)"
+          % (row["latency_median_s"], row["latency_max_s"], budget, "met" if row["within_target"] else "MISSED"))
+    print("  original watcher polls every 30 s (MLFLOW_SERVE_POLL_SECONDS): up to 30 s + start, 15 s + start on average")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mlops", help="the mlops binary (alias-get)")
@@ -690,6 +792,11 @@ def main():
     parser.add_argument("--rss-poll-seconds", type=int, default=5, help="resync and poll interval of autoserve-rss")
     parser.add_argument("--rss-resyncs", type=int, default=3, help="resyncs (polls) observed once all are Ready")
     parser.add_argument("--rss-timeout", type=int, default=300, help="seconds for every instance to be Ready")
+    parser.add_argument("--webhook-rounds", type=int, default=7, help="alias changes of autoserve-webhook")
+    parser.add_argument("--webhook-spacing-seconds", type=float, default=12.0,
+                        help="seconds between a version Ready and the next alias change (the drain grace is 10 s)")
+    parser.add_argument("--webhook-start-seconds", type=float, default=1.0,
+                        help="how long the stand-in model server of autoserve-webhook takes to listen")
     parser.add_argument("--output")
     args = parser.parse_args()
     env = dict(os.environ)
@@ -719,7 +826,8 @@ def main():
         print("S3 server: %s (%s)" % (results["s3_endpoint"], results["s3_server_mode"]))
     if any(name in AUTOSERVE_BENCHMARKS for name in selected):
         results["autoserve_server_mode"] = env.get("MLOPSKIT_BENCH_AUTOSERVE_SERVER_MODE", "unknown")
-        servers = [env.get(name) for name in ("MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI", "MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI")]
+        servers = [env.get(name) for name in ("MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI", "MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI",
+                                              "MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI")]
         print("autoserve registry servers: %s (%s)" % (", ".join(sorted(set(filter(None, servers)))),
                                                       results["autoserve_server_mode"]))
     benchmarks = {
@@ -730,6 +838,7 @@ def main():
         "s3-upload": bench_s3_upload,
         "autoserve-resync": bench_autoserve_resync,
         "autoserve-rss": bench_autoserve_rss,
+        "autoserve-webhook": bench_autoserve_webhook,
     }
     for name in selected:
         benchmarks[name](args, env, results)
