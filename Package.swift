@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "COpenSSLCryptoLoader", dependencies: ["COpenSSLCrypto", "CLibraryLoading"]),
         // dlopen and dlsym with failures described, for the three loaders.
         .target(name: "CLibraryLoading"),
+        // glibc's malloc arena cap, for the agent.
+        .target(name: "CMallocTuning"),
         // libxml2's headers (libxml2-dev). Debian keeps them in /usr/include/libxml2, which the link
         // CLibXML2Loader/include/libxml makes reachable without pkg-config (whose `-lxml2` would link the
         // library into every program). Loaded at run time by CLibXML2Loader on the first XML document.
@@ -73,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "AutoserveAgent",
             dependencies: [
-                "MLOpsKit",
+                "MLOpsKit", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -131,7 +133,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader", "CLibXML2Loader", "COpenSSLCryptoLoader", "CLibraryLoading"].contains(target.name) {
+for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader", "CLibXML2Loader", "COpenSSLCryptoLoader", "CLibraryLoading", "CMallocTuning"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMallocTuning
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -54,6 +55,7 @@ struct Agent {
                 "event": "start", "runtime": "\(runtime.name)", "aliases": "\(autoserve.aliases.joined(separator: ","))",
                 "tracking_uri": "\(Redaction.redact(configuration.trackingURI))",
                 "resync_seconds": "\(configuration.servePollSeconds)", "webhooks": webhookSecret == nil ? "off" : "on",
+                "malloc_arena_cap": "\(mlopskit_malloc_arena_cap())",
             ])
 
         switch mode {
