@@ -43,11 +43,11 @@ struct ResponseSink {
         case .file(let url) where success:
             let temporaryPath = url.path + ".part-\(UInt32.random(in: .min ... .max))"
             let descriptor = posixOpen(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
-            guard descriptor >= 0 else { throw .localFile("cannot create \(url.lastPathComponent): \(SocketConnection.errorText())") }
+            guard descriptor >= 0 else { throw .localFile("cannot create \(url.lastPathComponent): \(posixErrorText())") }
             target = .file(descriptor: descriptor, temporaryPath: temporaryPath, finalPath: url.path)
         case .fileRegion(let url, let offset) where success:
             let descriptor = posixOpen(url.path, O_WRONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw .localFile("cannot open \(url.lastPathComponent): \(SocketConnection.errorText())") }
+            guard descriptor >= 0 else { throw .localFile("cannot open \(url.lastPathComponent): \(posixErrorText())") }
             target = .region(descriptor: descriptor, offset: offset)
         case .file, .fileRegion:
             target = .memory(limit: 1 << 20)
@@ -77,7 +77,7 @@ struct ResponseSink {
             let synced = fsync(descriptor) == 0
             close(descriptor)
             guard synced, rename(temporaryPath, finalPath) == 0 else {
-                let reason = SocketConnection.errorText()
+                let reason = posixErrorText()
                 unlink(temporaryPath)
                 throw .localFile("cannot write \(finalPath.split(separator: "/").last.map(String.init) ?? finalPath): \(reason)")
             }
@@ -114,7 +114,7 @@ struct ResponseSink {
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .localFile("cannot write the response: \(SocketConnection.errorText())")
+                throw .localFile("cannot write the response: \(posixErrorText())")
             }
             written += count
         }

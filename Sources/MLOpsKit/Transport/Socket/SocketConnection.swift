@@ -107,7 +107,7 @@ final class SocketConnection: Sendable {
         #else
             let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #endif
-        guard descriptor >= 0 else { throw .couldNotConnect(Self.errorText()) }
+        guard descriptor >= 0 else { throw .couldNotConnect(posixErrorText()) }
         let adopted = state.withLock { state -> Bool in
             guard !state.isAborted else { return false }
             if state.descriptor >= 0 { close(state.descriptor) }
@@ -129,13 +129,13 @@ final class SocketConnection: Sendable {
         let flags = fcntl(descriptor, F_GETFL, 0)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         if posixConnect(descriptor, address, length) == 0 { return }
-        guard errno == EINPROGRESS || errno == EAGAIN else { throw .couldNotConnect(Self.errorText()) }
+        guard errno == EINPROGRESS || errno == EAGAIN else { throw .couldNotConnect(posixErrorText()) }
         try wait(for: Int16(POLLOUT), until: deadline, idle: nil, phase: "connecting")
         var error: Int32 = 0
         var size = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &size)
         if isAborted { throw .aborted }
-        guard error == 0 else { throw .couldNotConnect(Self.errorText(error)) }
+        guard error == 0 else { throw .couldNotConnect(posixErrorText(error)) }
     }
 
     /// Writes every byte, waiting while the socket is full.
@@ -152,7 +152,7 @@ final class SocketConnection: Sendable {
                 continue
             } else {
                 if isAborted { throw .aborted }
-                throw .connectionLost(written < 0 ? Self.errorText() : "the connection closed")
+                throw .connectionLost(written < 0 ? posixErrorText() : "the connection closed")
             }
         }
     }
@@ -171,7 +171,7 @@ final class SocketConnection: Sendable {
             case EINTR: continue
             default:
                 if isAborted { throw .aborted }
-                throw .connectionLost(Self.errorText())
+                throw .connectionLost(posixErrorText())
             }
         }
     }
@@ -197,20 +197,12 @@ final class SocketConnection: Sendable {
                 throw .idle
             }
             var descriptors = [pollfd(fd: descriptor, events: events, revents: 0)]
-            let ready = poll(&descriptors, 1, limit.map(Self.milliseconds) ?? -1)
+            let ready = poll(&descriptors, 1, limit.map { Int32(clamping: $0.milliseconds) } ?? -1)
             if isAborted { throw .aborted }
             if ready > 0 { return }
-            if ready < 0 && errno != EINTR { throw .connectionLost(Self.errorText()) }
+            if ready < 0 && errno != EINTR { throw .connectionLost(posixErrorText()) }
         }
     }
-
-    private static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        let value = seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1
-        return Int32(clamping: max(0, value))
-    }
-
-    static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 }
 
 /// `connect(2)`, out of reach of ``SocketConnection``'s methods of the same name.

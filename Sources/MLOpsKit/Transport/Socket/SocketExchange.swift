@@ -161,7 +161,7 @@ final class SocketExchange: Sendable {
 
     private func sendFile(_ url: URL, offset: Int64, length: Int64?, deadline: ContinuousClock.Instant?, idle: Duration?) throws {
         let descriptor = posixOpen(url.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw error(.localFile, "cannot open \(url.lastPathComponent): \(SocketConnection.errorText())") }
+        guard descriptor >= 0 else { throw error(.localFile, "cannot open \(url.lastPathComponent): \(posixErrorText())") }
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var position = offset
@@ -171,7 +171,7 @@ final class SocketExchange: Sendable {
             let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, want, off_t(position)) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw error(.localFile, "cannot read \(url.lastPathComponent): \(SocketConnection.errorText())")
+                throw error(.localFile, "cannot read \(url.lastPathComponent): \(posixErrorText())")
             }
             if count == 0 {
                 guard length == nil else { throw error(.localFile, "\(url.lastPathComponent) is shorter than the region to send") }
@@ -188,7 +188,7 @@ final class SocketExchange: Sendable {
         guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw HTTPTransportError(
                 code: .localFile, method: request.method, redactedURL: Redaction.redact(request.url),
-                detail: "cannot read \(url.lastPathComponent): \(SocketConnection.errorText())")
+                detail: "cannot read \(url.lastPathComponent): \(posixErrorText())")
         }
         return Int64(info.st_size)
     }

@@ -103,7 +103,7 @@ public final class AutoserveHTTPServer: Sendable {
         }
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else {
-            let reason = ListeningSocket.errorText()
+            let reason = posixErrorText()
             close(listener.descriptor)
             state.withLock { $0.acceptLoopRunning = false }
             throw .socket(call: "pipe", address: listener.address, reason: reason)
@@ -158,7 +158,7 @@ public final class AutoserveHTTPServer: Sendable {
             descriptors[1].revents = 0
             if poll(&descriptors, 2, -1) < 0 {
                 if errno == EINTR { continue }
-                logger?.error("HTTP server: poll failed: \(ListeningSocket.errorText())")
+                logger?.error("HTTP server: poll failed: \(posixErrorText())")
                 return
             }
             if descriptors[1].revents != 0 { return }
@@ -167,7 +167,7 @@ public final class AutoserveHTTPServer: Sendable {
             if client < 0 {
                 let code = errno
                 if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
-                    logger?.warning("HTTP server: cannot accept: \(ListeningSocket.errorText(code))")
+                    logger?.warning("HTTP server: cannot accept: \(posixErrorText(code))")
                     usleep(50_000)
                 }
                 continue

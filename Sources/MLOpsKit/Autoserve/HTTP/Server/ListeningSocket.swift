@@ -42,19 +42,19 @@ enum ListeningSocket {
         #else
             let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #endif
-        guard descriptor >= 0 else { throw .socket(call: "socket", address: display, reason: errorText()) }
+        guard descriptor >= 0 else { throw .socket(call: "socket", address: display, reason: posixErrorText()) }
         var on: Int32 = 1
         _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
         }
         guard bound == 0 else {
-            let reason = errorText()
+            let reason = posixErrorText()
             close(descriptor)
             throw .socket(call: "bind", address: display, reason: reason)
         }
         guard listen(descriptor, backlog) == 0 else {
-            let reason = errorText()
+            let reason = posixErrorText()
             close(descriptor)
             throw .socket(call: "listen", address: display, reason: reason)
         }
@@ -84,7 +84,6 @@ enum ListeningSocket {
         }
     }
 
-    static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     /// A NUL-terminated C string buffer as text.
     private static func text(_ buffer: [CChar]) -> String {
