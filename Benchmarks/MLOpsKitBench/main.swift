@@ -249,7 +249,7 @@ struct MLOpsKitBench {
         }
 
         func total() async throws -> Int {
-            let response = try await transport.send(HTTPRequest(url: url))
+            let response = try await transport.send(TransportRequest(url: url))
             let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
             guard response.status == 200, let total = object?["total"] as? Int else {
                 fail("the request counter at \(url) did not answer\n")

@@ -156,6 +156,6 @@ enum AgentTestServer {
 /// GETs a URL over loopback with the project's libcurl transport.
 func httpGet(_ url: String) async throws -> (status: Int, contentType: String?, body: String) {
     let response = try await CurlTransport().send(
-        HTTPRequest(method: .get, url: URL(string: url)!, timeout: .seconds(10)))
+        TransportRequest(method: .get, url: URL(string: url)!, timeout: .seconds(10)))
     return (response.status, response.headers["Content-Type"], response.bodyText)
 }

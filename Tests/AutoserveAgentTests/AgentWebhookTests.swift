@@ -92,7 +92,7 @@ struct AgentWebhookTests {
         let signed = Array("\(id).\(timestamp).".utf8) + body
         let signature = "v1," + Data(Digest.hmacSHA256(key: Array(secret.utf8), message: signed)).base64EncodedString()
         let response = try await CurlTransport().send(
-            HTTPRequest(
+            TransportRequest(
                 method: .post, url: URL(string: base + "/webhooks/mlflow")!,
                 headers: [
                     "Content-Type": "application/json", "X-MLflow-Delivery-Id": id, "X-MLflow-Timestamp": "\(timestamp)",

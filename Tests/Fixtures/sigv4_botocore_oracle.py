@@ -75,7 +75,7 @@ def clock_at(timestamp):
 def request(method, url, headers):
     built = AWSRequest(method=method, url=url, data=b"")
     for name, value in headers:
-        built.headers[name] = value  # botocore's HTTPHeaders keeps repeated names
+        built.headers[name] = value  # botocore's TransportHeaders keeps repeated names
     return built
 
 

@@ -317,7 +317,7 @@ struct S3ServerTests {
             #expect(!get.stderr.contains("X-Amz-Signature") && !get.stderr.contains(text), "never on stderr: \(get)")
             #expect(!get.stderr.contains(server.secretAccessKey), "\(get)")
             let url = try #require(URL(string: text))
-            let fetched = try await CurlTransport().send(HTTPRequest(url: url))
+            let fetched = try await CurlTransport().send(TransportRequest(url: url))
             #expect(fetched.status == 200, "\(fetched.bodyText)")
             #expect(fetched.body == Data("shared model".utf8))
 
@@ -327,7 +327,7 @@ struct S3ServerTests {
             #expect(output["method"] as? String == "PUT" && output["expires_in"] as? Int == 3600, "\(put)")
             let putURL = try #require((output["url"] as? String).flatMap(URL.init(string:)))
             let uploaded = try await CurlTransport().send(
-                HTTPRequest(method: .put, url: putURL, body: .bytes(Data("via presigned PUT".utf8))))
+                TransportRequest(method: .put, url: putURL, body: .bytes(Data("via presigned PUT".utf8))))
             #expect(uploaded.isSuccess, "\(uploaded.status) \(uploaded.bodyText)")
             #expect(try await client.getObject(bucket: bucket, key: "uploads/new.txt") == Data("via presigned PUT".utf8))
         }

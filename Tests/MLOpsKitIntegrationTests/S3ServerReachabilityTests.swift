@@ -103,7 +103,7 @@ struct S3ServerReachabilityTests {
     // MARK: Helpers
 
     /// A ListBuckets response decoded the way the S3 client decodes it: a page, or the ``S3Error`` thrown.
-    static func listBuckets(_ response: HTTPResponse) throws -> ListBucketsPage {
+    static func listBuckets(_ response: TransportResponse) throws -> ListBucketsPage {
         try S3ResponseDecoding.decode(response, operation: "ListBuckets") { try ListBucketsPage.decode(xml: $0) }
     }
 
@@ -113,11 +113,11 @@ struct S3ServerReachabilityTests {
     }
 
     /// Sends a request without a body, signed now with `credentials`.
-    func send(_ method: HTTPMethod, _ url: URL, signedWith credentials: AWSCredentials, region: String)
-        async throws -> HTTPResponse
+    func send(_ method: TransportMethod, _ url: URL, signedWith credentials: AWSCredentials, region: String)
+        async throws -> TransportResponse
     {
         let signer = SigV4Signer(credentials: credentials, region: region)
-        let request = signer.sign(HTTPRequest(method: method, url: url), payload: .emptyBody, date: Date())
+        let request = signer.sign(TransportRequest(method: method, url: url), payload: .emptyBody, date: Date())
         return try await transport.send(request)
     }
 }

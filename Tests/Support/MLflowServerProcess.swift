@@ -53,7 +53,7 @@ public final class MLflowServerProcess: @unchecked Sendable {  // Used from one 
         let transport = CurlTransport()
         let deadline = ContinuousClock.now + .seconds(180)
         while ContinuousClock.now < deadline {
-            if let response = try? await transport.send(HTTPRequest(url: url.appendingPathComponent("health"))),
+            if let response = try? await transport.send(TransportRequest(url: url.appendingPathComponent("health"))),
                 response.status == 200
             {
                 return

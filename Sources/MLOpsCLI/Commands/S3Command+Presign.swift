@@ -49,7 +49,7 @@ extension S3Command {
                 throw S3URIError(input: uri, reason: "it names a bucket; a presigned URL is for one object, s3://bucket/key")
             }
             let client = try options.makeClient()
-            let method: HTTPMethod = put ? .put : .get
+            let method: TransportMethod = put ? .put : .get
             let url = try await client.presignedURL(
                 method, bucket: target.bucket, key: target.key, expiresIn: .seconds(expiresIn))
             if options.json {

@@ -55,7 +55,7 @@ public struct ServingReadinessChecker: Sendable {
 
     /// One `GET /ping`.
     public func ping(_ endpoint: URL) async -> Result<Void, ProbeProblem> {
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .get, url: endpoint.appendingPathComponent("ping"),
             responseDestination: .memory(limit: 64 << 10), timeout: policy.requestTimeout, operationName: "serving/ping")
         do {
@@ -67,13 +67,13 @@ public struct ServingReadinessChecker: Sendable {
     }
 
     private func smokeTest(_ endpoint: URL, example: Data) async throws(ReadinessFailure) {
-        var headers = HTTPHeaders()
+        var headers = TransportHeaders()
         headers["Content-Type"] = "application/json"
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .post, url: endpoint.appendingPathComponent("invocations"), headers: headers, body: .bytes(example),
             responseDestination: .memory(limit: 16 << 20), timeout: max(policy.requestTimeout, .seconds(60)),
             isIdempotent: true, operationName: "serving/invocations")
-        let response: HTTPResponse
+        let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {

@@ -104,13 +104,13 @@ public struct HealthChecker: Sendable {
         }
     }
 
-    private func get(_ url: URL, timeout: Duration) async throws -> HTTPResponse {
+    private func get(_ url: URL, timeout: Duration) async throws -> TransportResponse {
         try await transport.send(
-            HTTPRequest(url: url, responseDestination: .memory(limit: 1 << 20), timeout: timeout, operationName: "health"))
+            TransportRequest(url: url, responseDestination: .memory(limit: 1 << 20), timeout: timeout, operationName: "health"))
     }
 
     /// The verdict a response stands for under `probe`.
-    static func interpret(_ response: HTTPResponse, probe: HealthCheck.Probe, airflowVersion: Int = 3) -> Verdict {
+    static func interpret(_ response: TransportResponse, probe: HealthCheck.Probe, airflowVersion: Int = 3) -> Verdict {
         let status = response.status
         switch probe {
         case .airflow:

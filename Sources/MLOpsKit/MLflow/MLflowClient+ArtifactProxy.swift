@@ -58,7 +58,7 @@ extension MLflowClient {
         guard response.isSuccess else { throw Self.error(for: response, from: endpoint) }
     }
 
-    private func proxyRequest(_ endpoint: MLflowEndpoint, path: String?) throws(MLflowError) -> HTTPRequest {
+    private func proxyRequest(_ endpoint: MLflowEndpoint, path: String?) throws(MLflowError) -> TransportRequest {
         guard var components = URLComponents(url: configuration.trackingURI, resolvingAgainstBaseURL: true) else {
             throw MLflowError(
                 code: .invalidArgument,
@@ -74,11 +74,11 @@ extension MLflowClient {
         guard let url = components.url else {
             throw MLflowError(code: .invalidArgument, message: "cannot build the artifact URL for '\(path ?? "")'", endpoint: endpoint.operationName)
         }
-        var headers: HTTPHeaders = [:]
+        var headers: TransportHeaders = [:]
         if let authorization = configuration.credentials.authorizationHeaderValue {
             headers["Authorization"] = authorization
         }
-        return HTTPRequest(
+        return TransportRequest(
             method: endpoint.method, url: url, headers: headers, timeout: configuration.requestTimeout,
             isIdempotent: endpoint.isIdempotent, operationName: endpoint.operationName)
     }

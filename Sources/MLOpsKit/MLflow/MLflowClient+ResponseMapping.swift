@@ -12,7 +12,7 @@ extension MLflowClient {
 
     /// Turns a response into the endpoint's decoded value, or throws the ``MLflowError`` it describes.
     static func decode<Response: Decodable>(
-        _ response: HTTPResponse,
+        _ response: TransportResponse,
         from endpoint: MLflowEndpoint,
         as responseType: Response.Type
     ) throws(MLflowError) -> Response {
@@ -46,7 +46,7 @@ extension MLflowClient {
     /// MLflow's JSON errors (`{"error_code": …, "message": …}`) keep their code and message. Other
     /// bodies (Flask's HTML 404/405/500 pages, the text 401/403 of `basic-auth`, proxies' pages) get a
     /// code derived from the status and a short message with markup removed.
-    static func error(for response: HTTPResponse, from endpoint: MLflowEndpoint) -> MLflowError {
+    static func error(for response: TransportResponse, from endpoint: MLflowEndpoint) -> MLflowError {
         if let payload = try? JSONDecoder().decode(ErrorPayload.self, from: response.body) {
             let message = payload.message ?? payload.detail ?? ""
             return MLflowError(

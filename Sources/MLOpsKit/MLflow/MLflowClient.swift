@@ -91,7 +91,7 @@ public struct MLflowClient: Sendable {
         _ endpoint: MLflowEndpoint,
         query: [(name: String, value: String)] = [],
         body: (any Encodable)? = nil
-    ) throws(MLflowError) -> HTTPRequest {
+    ) throws(MLflowError) -> TransportRequest {
         guard var components = URLComponents(url: configuration.trackingURI, resolvingAgainstBaseURL: true)
         else {
             throw MLflowError(
@@ -113,8 +113,8 @@ public struct MLflowClient: Sendable {
             )
         }
 
-        var headers: HTTPHeaders = ["Accept": "application/json"]
-        var requestBody = HTTPRequest.Body.none
+        var headers: TransportHeaders = ["Accept": "application/json"]
+        var requestBody = TransportRequest.Body.none
         if endpoint.method != .get && endpoint.method != .head {
             let data: Data
             do {
@@ -139,7 +139,7 @@ public struct MLflowClient: Sendable {
             headers["Authorization"] = authorization
         }
 
-        return HTTPRequest(
+        return TransportRequest(
             method: endpoint.method,
             url: url,
             headers: headers,

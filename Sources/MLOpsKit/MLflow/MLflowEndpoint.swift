@@ -7,14 +7,14 @@ import Foundation
 /// One MLflow REST operation: its method, its path below `/api/2.0/mlflow/`, and whether repeating
 /// it is harmless.
 struct MLflowEndpoint: Sendable, Hashable {
-    var method: HTTPMethod
+    var method: TransportMethod
     /// The path relative to the API root, already percent-encoded where it embeds values.
     var path: String
     /// Overrides the method's idempotence for POSTs that are naturally idempotent (setting a tag to a
     /// fixed value, moving an alias, updating a field). `nil` keeps the method's default.
     var isIdempotent: Bool?
 
-    init(_ method: HTTPMethod, _ path: String, idempotent: Bool? = nil) {
+    init(_ method: TransportMethod, _ path: String, idempotent: Bool? = nil) {
         self.method = method
         self.path = path
         self.isIdempotent = idempotent

@@ -69,7 +69,7 @@ public struct AirflowClient: Orchestrator {
     public func apiVersion() async throws -> APIVersion {
         if let known = await session.version { return known }
         let probe = try await transport.send(
-            HTTPRequest(url: url("/api/v2/version"), timeout: configuration.requestTimeout, operationName: "airflow version"))
+            TransportRequest(url: url("/api/v2/version"), timeout: configuration.requestTimeout, operationName: "airflow version"))
         let version: APIVersion
         switch probe.status {
         case 200..<300: version = .v2
@@ -88,14 +88,14 @@ public struct AirflowClient: Orchestrator {
 
     /// Sends a request under `/api/v<N>` and returns the successful response's body.
     func send(
-        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json body: (any Encodable & Sendable)? = nil,
+        _ method: TransportMethod, _ path: String, query: [(String, String)] = [], json body: (any Encodable & Sendable)? = nil,
         accept: String = "application/json", dagID: String? = nil
     ) async throws -> Data {
         let version = try await apiVersion()
         var attempt = 0
         while true {
             attempt += 1
-            var request = HTTPRequest(
+            var request = TransportRequest(
                 method: method, url: url("/api/\(version.rawValue)" + path, query: query),
                 timeout: configuration.requestTimeout, operationName: "airflow \(method.rawValue) \(path)")
             request.headers["Accept"] = accept
@@ -135,7 +135,7 @@ public struct AirflowClient: Orchestrator {
 
     /// `POST /auth/token` with the configured user.
     private func signIn() async throws -> AirflowSession.Token {
-        var request = HTTPRequest(
+        var request = TransportRequest(
             method: .post, url: url("/auth/token"), timeout: configuration.requestTimeout, operationName: "airflow sign-in")
         request.headers["Content-Type"] = "application/json"
         request.body = .bytes(
@@ -188,7 +188,7 @@ public struct AirflowClient: Orchestrator {
     // MARK: Errors
 
     /// The error a failed response stands for, with Airflow's reason in whichever shape it came.
-    static func error(for response: HTTPResponse, version: APIVersion, dagID: String?) -> AirflowError {
+    static func error(for response: TransportResponse, version: APIVersion, dagID: String?) -> AirflowError {
         let status = response.status
         let code: AirflowError.Code =
             switch status {

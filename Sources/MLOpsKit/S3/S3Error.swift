@@ -210,7 +210,7 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     ///   - key: The key the request addressed.
     public init(
         status: Int,
-        headers: HTTPHeaders = [:],
+        headers: TransportHeaders = [:],
         body: Data,
         operation: String? = nil,
         bucket: String? = nil,
@@ -241,7 +241,7 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     init(
         document: S3ErrorDocument,
         status: Int?,
-        headers: HTTPHeaders = [:],
+        headers: TransportHeaders = [:],
         operation: String? = nil,
         bucket: String? = nil,
         key: String? = nil

@@ -6,5 +6,5 @@
 /// response could be had (connection refused, timeout, TLS failure, cancellation, …).
 public protocol HTTPTransport: Sendable {
     /// Sends `request` and returns the server's response.
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    func send(_ request: TransportRequest) async throws -> TransportResponse
 }

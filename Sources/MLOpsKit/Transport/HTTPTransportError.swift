@@ -40,7 +40,7 @@ public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConver
 
     public var code: Code
     /// The request's method.
-    public var method: HTTPMethod
+    public var method: TransportMethod
     /// The request's URL, redacted.
     public var redactedURL: String
     /// Details from the underlying library, for people.
@@ -48,7 +48,7 @@ public struct HTTPTransportError: Error, Sendable, Equatable, CustomStringConver
     /// How many attempts were made before giving up.
     public var attempts: Int
 
-    public init(code: Code, method: HTTPMethod, redactedURL: String, detail: String, attempts: Int = 1) {
+    public init(code: Code, method: TransportMethod, redactedURL: String, detail: String, attempts: Int = 1) {
         self.code = code
         self.method = method
         self.redactedURL = redactedURL

@@ -50,7 +50,7 @@ public enum Redaction {
     }
 
     /// Headers with every secret value masked, as `name: value` lines.
-    public static func redact(_ headers: HTTPHeaders) -> [String] {
+    public static func redact(_ headers: TransportHeaders) -> [String] {
         headers.map { "\($0.name): \(isSecretHeader($0.name) ? mask : $0.value)" }
     }
 

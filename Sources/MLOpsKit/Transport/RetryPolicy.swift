@@ -11,7 +11,7 @@ import Foundation
 /// - a `429 Too Many Requests` or `503 Service Unavailable` answer — any method, since the server says it
 ///   did not act on the request;
 /// - a transient failure after sending (timeout, broken connection) or a `502`/`504` — only requests
-///   marked ``HTTPRequest/isIdempotent``.
+///   marked ``TransportRequest/isIdempotent``.
 ///
 /// Waits grow exponentially with full jitter, honour a `Retry-After` header, and never add up to more
 /// than ``budget`` per call.
@@ -43,13 +43,13 @@ public struct RetryPolicy: Sendable, Hashable {
     public static let none = RetryPolicy(maximumAttempts: 1)
 
     /// Whether a response with `status` to `request` may be repeated.
-    public func mayRetry(status: Int, for request: HTTPRequest) -> Bool {
+    public func mayRetry(status: Int, for request: TransportRequest) -> Bool {
         guard retryableStatuses.contains(status) else { return false }
         return status == 429 || status == 503 || request.isIdempotent
     }
 
     /// Whether a failure to get any response to `request` may be repeated.
-    public func mayRetry(_ error: HTTPTransportError, for request: HTTPRequest) -> Bool {
+    public func mayRetry(_ error: HTTPTransportError, for request: TransportRequest) -> Bool {
         if error.requestWasNotSent { return true }
         return error.isTransient && request.isIdempotent
     }

@@ -17,7 +17,7 @@ public struct RetryingTransport: HTTPTransport {
         self.logger = logger
     }
 
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
         var generator = SystemRandomNumberGenerator()
         var waited = Duration.zero
         var attempt = 1

@@ -2,7 +2,7 @@
 /// responses that never end on their own: Docker's `/events`, `logs?follow=1` and build progress.
 ///
 /// ``stream(_:)`` returns as soon as the response head (status and header fields) has arrived; the
-/// body follows through ``HTTPStreamingResponse/body``. Whatever the status, the body is streamed: the
+/// body follows through ``TransportStreamingResponse/body``. Whatever the status, the body is streamed: the
 /// caller reads an error document the same way.
 ///
 /// For a stream, the transport's total request timeout and low-speed limit do not apply (an event
@@ -15,19 +15,19 @@ public protocol StreamingHTTPTransport: HTTPTransport {
     /// Sends `request` and returns once the response head has arrived. Throws ``HTTPTransportError``
     /// when no response head could be had, and `CancellationError` when the calling task is cancelled
     /// first. `request.responseDestination` is ignored.
-    func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse
+    func stream(_ request: TransportRequest) async throws -> TransportStreamingResponse
 }
 
 /// The head of a response whose body arrives as a stream of byte chunks.
-public struct HTTPStreamingResponse: Sendable {
+public struct TransportStreamingResponse: Sendable {
     /// The HTTP status code.
     public var status: Int
-    public var headers: HTTPHeaders
+    public var headers: TransportHeaders
     /// The body as it arrives, in chunks of the sizes the connection delivered. The stream finishes
     /// when the response is complete and throws ``HTTPTransportError`` when the connection fails.
     public var body: AsyncThrowingStream<[UInt8], any Error>
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: AsyncThrowingStream<[UInt8], any Error>) {
+    public init(status: Int, headers: TransportHeaders = [:], body: AsyncThrowingStream<[UInt8], any Error>) {
         self.status = status
         self.headers = headers
         self.body = body

@@ -74,7 +74,7 @@ struct ShippedPrometheusConfigTests {
         var active: [[String: Any]] = []
         let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
-            if let response = try? await transport.send(HTTPRequest(url: targetsURL)), response.status == 200,
+            if let response = try? await transport.send(TransportRequest(url: targetsURL)), response.status == 200,
                let document = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
                let data = document["data"] as? [String: Any], let targets = data["activeTargets"] as? [[String: Any]] {
                 active = targets

@@ -34,23 +34,23 @@ struct S3SecurityTests {
             let plain = CurlTransport()
             let key = "shared/report v1+final.json"
             let putURL = try await client.presignedURL(.put, bucket: bucket, key: key, expiresIn: .seconds(300))
-            let put = try await plain.send(HTTPRequest(method: .put, url: putURL, body: .bytes(Data("{\"ok\":1}".utf8))))
+            let put = try await plain.send(TransportRequest(method: .put, url: putURL, body: .bytes(Data("{\"ok\":1}".utf8))))
             #expect(put.status == 200)
             let getURL = try await client.presignedURL(bucket: bucket, key: key, expiresIn: .seconds(300))
-            let get = try await plain.send(HTTPRequest(url: getURL))
+            let get = try await plain.send(TransportRequest(url: getURL))
             #expect(get.status == 200)
             #expect(get.bodyText == "{\"ok\":1}")
 
             // Signed two hours ago for one hour: expired an hour ago.
             let expiredURL = try await client.presignedURL(
                 bucket: bucket, key: key, expiresIn: .seconds(3600), date: Date().addingTimeInterval(-7200))
-            let expired = try await plain.send(HTTPRequest(url: expiredURL))
+            let expired = try await plain.send(TransportRequest(url: expiredURL))
             let error = S3Error(status: expired.status, headers: expired.headers, body: expired.body, operation: "GetObject")
             #expect(expired.status == 403)
             #expect(error.isExpired, "\(error)")
 
             // A presigned GET does not allow a PUT.
-            let misused = try await plain.send(HTTPRequest(method: .put, url: getURL, body: .bytes(Data("x".utf8))))
+            let misused = try await plain.send(TransportRequest(method: .put, url: getURL, body: .bytes(Data("x".utf8))))
             #expect(misused.status == 403)
             #expect(try await client.getObject(bucket: bucket, key: key) == Data("{\"ok\":1}".utf8))
 

@@ -27,7 +27,7 @@ struct AutoserveMLflowServeTests {
             "dataframe_split": ["columns": model.columns, "data": model.data]
         ])
         let response = try await CurlTransport().send(
-            HTTPRequest(
+            TransportRequest(
                 method: .post, url: URL(string: endpoint)!.appendingPathComponent("invocations"),
                 headers: ["Content-Type": "application/json"], body: .bytes(body), timeout: .seconds(30)))
         guard response.status == 200 else { throw HarnessError("HTTP \(response.status): \(response.bodyText)") }

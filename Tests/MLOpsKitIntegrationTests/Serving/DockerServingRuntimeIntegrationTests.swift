@@ -192,9 +192,9 @@ struct DockerServingRuntimeIntegrationTests {
             try await runtime.start(instance.id)
             let endpoint = try #require(instance.endpoint)
             #expect(await DockerTestEnvironment.waitForOK(endpoint.appendingPathComponent("ping")) == 200)
-            let model = try await CurlTransport().send(HTTPRequest(url: endpoint.appendingPathComponent("MLmodel")))
+            let model = try await CurlTransport().send(TransportRequest(url: endpoint.appendingPathComponent("MLmodel")))
             #expect(model.bodyText == "artifact_path: model\nflavors: {}\n")
-            let weights = try await CurlTransport().send(HTTPRequest(url: endpoint.appendingPathComponent("sub/model.bin")))
+            let weights = try await CurlTransport().send(TransportRequest(url: endpoint.appendingPathComponent("sub/model.bin")))
             #expect(weights.bodyText == "weights")
             // A second instance of the same version reuses the image.
             _ = try await runtime.create(self.spec(run: run, model: spec.key.model, version: "3", name: ServingNames.candidate(for: spec.key, version: "3")))

@@ -61,7 +61,7 @@ struct ProcessServingMLflowTests {
             let body = try JSONSerialization.data(withJSONObject: [
                 "dataframe_split": ["columns": logged.columns, "data": logged.data]
             ])
-            let response = try await CurlTransport().send(HTTPRequest(
+            let response = try await CurlTransport().send(TransportRequest(
                 method: .post, url: try #require(instance.endpoint).appendingPathComponent("invocations"),
                 headers: ["Content-Type": "application/json"], body: .bytes(body), timeout: .seconds(60)))
             #expect(response.status == 200, "\(response.bodyText)")

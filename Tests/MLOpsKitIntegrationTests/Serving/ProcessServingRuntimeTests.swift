@@ -39,8 +39,8 @@ struct ProcessServingRuntimeTests {
         return instance
     }
 
-    func get(_ instance: ServingInstance, _ path: String) async throws -> HTTPResponse {
-        try await CurlTransport().send(HTTPRequest(url: try #require(instance.endpoint).appendingPathComponent(path), timeout: .seconds(5)))
+    func get(_ instance: ServingInstance, _ path: String) async throws -> TransportResponse {
+        try await CurlTransport().send(TransportRequest(url: try #require(instance.endpoint).appendingPathComponent(path), timeout: .seconds(5)))
     }
 
     /// Fields 5 (process group) and 6 (session) of `/proc/<pid>/stat`.

@@ -124,7 +124,7 @@ final class ReconcilerHarness: Sendable {
     static func servedVersion(at endpoint: String) async throws -> String {
         let body = Data(#"{"dataframe_split": {"columns": ["x"], "data": [[1.0]]}}"#.utf8)
         let response = try await CurlTransport().send(
-            HTTPRequest(
+            TransportRequest(
                 method: .post, url: URL(string: endpoint)!.appendingPathComponent("invocations"),
                 headers: ["Content-Type": "application/json"], body: .bytes(body), timeout: .seconds(5)))
         guard response.status == 200,

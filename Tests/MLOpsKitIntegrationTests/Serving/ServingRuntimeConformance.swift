@@ -442,7 +442,7 @@ enum ServingProbe {
     /// The status of `GET /ping` at the instance's endpoint, or `nil` when nothing answers.
     static func ping(_ instance: ServingInstance) async throws -> Int? {
         let endpoint = try #require(instance.endpoint, "\(instance.name) has no endpoint")
-        let request = HTTPRequest(url: endpoint.appendingPathComponent("ping"), timeout: .seconds(5))
+        let request = TransportRequest(url: endpoint.appendingPathComponent("ping"), timeout: .seconds(5))
         return try? await transport.send(request).status
     }
 

@@ -51,7 +51,7 @@ enum DockerTestEnvironment {
         let deadline = ContinuousClock.now + timeout
         var status = 0
         while ContinuousClock.now < deadline {
-            status = (try? await transport.send(HTTPRequest(url: url, timeout: .seconds(2))).status) ?? 0
+            status = (try? await transport.send(TransportRequest(url: url, timeout: .seconds(2))).status) ?? 0
             if status == 200 { return status }
             try? await Task.sleep(for: .milliseconds(100))
         }

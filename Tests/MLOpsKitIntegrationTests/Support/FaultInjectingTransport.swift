@@ -11,7 +11,7 @@ final class FaultInjectingTransport: HTTPTransport {
         /// Fail with this transport error instead of sending.
         case fail(HTTPTransportError.Code)
         /// Send `transform(request)` instead.
-        case alter(@Sendable (HTTPRequest) -> HTTPRequest)
+        case alter(@Sendable (TransportRequest) -> TransportRequest)
         /// Send it, then overwrite the first bytes written to a file destination.
         case corruptDownload
         /// Wait this long before sending (to let a test cancel mid-transfer).
@@ -21,12 +21,12 @@ final class FaultInjectingTransport: HTTPTransport {
     }
 
     let base: any HTTPTransport
-    private let rule: @Sendable (HTTPRequest, Int) -> Fault?
+    private let rule: @Sendable (TransportRequest, Int) -> Fault?
     private let counts = Mutex<[String: Int]>([:])
     private let log = Mutex<[String]>([])
 
     /// `rule(request, n)` picks the fault for the `n`th request (from 1) of its operation.
-    init(base: any HTTPTransport = CurlTransport(), rule: @escaping @Sendable (HTTPRequest, Int) -> Fault?) {
+    init(base: any HTTPTransport = CurlTransport(), rule: @escaping @Sendable (TransportRequest, Int) -> Fault?) {
         self.base = base
         self.rule = rule
     }
@@ -34,7 +34,7 @@ final class FaultInjectingTransport: HTTPTransport {
     /// Operation names of the requests seen, in order.
     var operations: [String] { log.withLock { $0 } }
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
         let operation = request.operationName ?? ""
         let count = counts.withLock { counts in
             counts[operation, default: 0] += 1

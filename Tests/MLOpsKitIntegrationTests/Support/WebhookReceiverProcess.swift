@@ -9,7 +9,7 @@ final class WebhookReceiverProcess: @unchecked Sendable {  // Immutable after in
     /// One recorded request.
     struct Delivery: Sendable {
         var path: String
-        var headers: HTTPHeaders
+        var headers: TransportHeaders
         var body: Data
     }
 
@@ -66,7 +66,7 @@ final class WebhookReceiverProcess: @unchecked Sendable {  // Immutable after in
             let record = try JSONDecoder().decode(Record.self, from: Data(line))
             return Delivery(
                 path: record.path,
-                headers: HTTPHeaders(record.headers.map { ($0[0], $0[1]) }),
+                headers: TransportHeaders(record.headers.map { ($0[0], $0[1]) }),
                 body: Data(base64Encoded: record.bodyBase64) ?? Data())
         }
     }

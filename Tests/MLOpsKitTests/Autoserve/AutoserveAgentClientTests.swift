@@ -20,7 +20,7 @@ import Testing
     @Test func readsTheDocumentTheAgentEncodes() async throws {
         let transport = MockTransport()
         let body = try AutoserveStatusDocument.makeEncoder().encode(Self.document())
-        transport.enqueue(HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: body))
+        transport.enqueue(TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: body))
         let client = AutoserveAgentClient(baseURL: URL(string: "http://127.0.0.1:9101")!, transport: transport)
         #expect(try await client.status() == Self.document())
         #expect(transport.lastRequest?.url.absoluteString == "http://127.0.0.1:9101/status")

@@ -72,14 +72,14 @@ import Testing
     @Test func aRefusedConnectionIsResolvedAgainOnce() async throws {
         let server = try await ModelServerClientTests.StandInServer(version: "2")
         let closed = try #require(LoopbackPort.allocate())
-        func document(_ endpoint: String, version: String) throws -> HTTPResponse {
+        func document(_ endpoint: String, version: String) throws -> TransportResponse {
             var status = ServingStatus(
                 model: "iris", alias: "Production", desiredVersion: version, servingVersion: version, endpoint: endpoint,
                 state: .ready, since: Self.date)
             status.instanceID = "v\(version)"
             let body = try AutoserveStatusDocument.makeEncoder().encode(
                 AutoserveStatusDocument(runtime: "process", aliases: ["Production"], lastSync: nil, lastSyncError: nil, keys: [status]))
-            return HTTPResponse(status: 200, body: body)
+            return TransportResponse(status: 200, body: body)
         }
         let agentTransport = MockTransport()
         agentTransport.enqueue(try document("http://127.0.0.1:\(closed)", version: "1"))

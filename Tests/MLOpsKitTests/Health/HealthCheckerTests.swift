@@ -6,8 +6,8 @@ import Testing
 
 /// How each probe reads its service's answer, and how the checker treats services that do not answer.
 @Suite struct HealthCheckerTests {
-    func json(_ text: String, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Data(text.utf8))
+    func json(_ text: String, status: Int = 200) -> TransportResponse {
+        TransportResponse(status: status, headers: ["Content-Type": "application/json"], body: Data(text.utf8))
     }
 
     @Test func airflowIsUpOnlyWhenItsJSONSaysSo() {
@@ -42,19 +42,19 @@ import Testing
     }
 
     @Test func s3ServersCountWhenTheyAnswerS3() {
-        #expect(HealthChecker.interpret(HTTPResponse(status: 200), probe: .s3).isUp)
-        let refused = HTTPResponse(
+        #expect(HealthChecker.interpret(TransportResponse(status: 200), probe: .s3).isUp)
+        let refused = TransportResponse(
             status: 403, body: Data("<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code></Error>".utf8))
         #expect(HealthChecker.interpret(refused, probe: .s3).isUp)
-        #expect(!HealthChecker.interpret(HTTPResponse(status: 403, body: Data("nope".utf8)), probe: .s3).isUp)
-        #expect(!HealthChecker.interpret(HTTPResponse(status: 503), probe: .s3).isUp)
+        #expect(!HealthChecker.interpret(TransportResponse(status: 403, body: Data("nope".utf8)), probe: .s3).isUp)
+        #expect(!HealthChecker.interpret(TransportResponse(status: 503), probe: .s3).isUp)
     }
 
     @Test func plainProbesNeedA2xxAndQuoteWhatFailed() {
-        #expect(HealthChecker.interpret(HTTPResponse(status: 200, body: Data("OK".utf8)), probe: .mlflow).detail == "OK")
-        #expect(HealthChecker.interpret(HTTPResponse(status: 200, body: Data("ready\n".utf8)), probe: .loki).detail == "ready")
+        #expect(HealthChecker.interpret(TransportResponse(status: 200, body: Data("OK".utf8)), probe: .mlflow).detail == "OK")
+        #expect(HealthChecker.interpret(TransportResponse(status: 200, body: Data("ready\n".utf8)), probe: .loki).detail == "ready")
         let starting = HealthChecker.interpret(
-            HTTPResponse(status: 503, body: Data("Ingester not ready: waiting for 15s after being ready".utf8)), probe: .loki)
+            TransportResponse(status: 503, body: Data("Ingester not ready: waiting for 15s after being ready".utf8)), probe: .loki)
         #expect(!starting.isUp)
         #expect(starting.detail.hasPrefix("HTTP 503: Ingester not ready"))
     }

@@ -89,8 +89,8 @@ struct MLflowDecodingTests {
     @Test("an empty body, whitespace or `{}` all count as success for calls without a result")
     func emptyBodies() async throws {
         let (client, transport) = Support.makeClient()
-        transport.enqueue(HTTPResponse(status: 200, body: Data()))
-        transport.enqueue(HTTPResponse(status: 200, body: Data("  \n".utf8)))
+        transport.enqueue(TransportResponse(status: 200, body: Data()))
+        transport.enqueue(TransportResponse(status: 200, body: Data("  \n".utf8)))
         transport.enqueue(json: "{}")
 
         try await client.setTag(runID: "r", key: "k", value: "v")

@@ -95,7 +95,7 @@ struct MLflowErrorMappingTests {
     func authErrors() async throws {
         let (client, transport) = Support.makeClient(credentials: .basic(username: "bob", password: "pw-secret"))
         transport.enqueue(
-            HTTPResponse(
+            TransportResponse(
                 status: 401,
                 headers: ["WWW-Authenticate": #"Basic realm="mlflow""#, "Content-Type": "text/html; charset=utf-8"],
                 body: Data(Support.basicAuth401Text.utf8)
@@ -147,7 +147,7 @@ struct MLflowErrorMappingTests {
     )
     func statusCodes(status: Int, expected: MLflowError.Code) async throws {
         let (client, transport) = Support.makeClient()
-        transport.enqueue(HTTPResponse(status: status, body: Data()))
+        transport.enqueue(TransportResponse(status: status, body: Data()))
 
         let error = try await Support.mlflowError { try await client.deleteRun(id: "r") }
 
@@ -159,7 +159,7 @@ struct MLflowErrorMappingTests {
     @Test("transient server errors say so")
     func transient() async throws {
         let (client, transport) = Support.makeClient()
-        transport.enqueue(HTTPResponse(status: 503, body: Data("upstream down".utf8)))
+        transport.enqueue(TransportResponse(status: 503, body: Data("upstream down".utf8)))
         transport.enqueue(status: 429, json: #"{"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "slow down"}"#)
         transport.enqueue(status: 400, json: #"{"error_code": "INVALID_PARAMETER_VALUE", "message": "bad"}"#)
 

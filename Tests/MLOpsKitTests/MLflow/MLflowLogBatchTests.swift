@@ -16,7 +16,7 @@ struct MLflowLogBatchTests {
 
         var entityCount: Int { metrics.count + params.count + tags.count }
 
-        init(_ request: HTTPRequest) throws {
+        init(_ request: TransportRequest) throws {
             struct Body: Decodable {
                 var run_id: String
                 var metrics: [Metric]
@@ -56,7 +56,7 @@ struct MLflowLogBatchTests {
     @Test("2,500 metrics and 150 params go out as 3 requests within the limits, in order")
     func metricsAndParams() async throws {
         let (client, transport) = Support.makeClient()
-        transport.setHandler { _ in HTTPResponse(status: 200, body: Data("{}".utf8)) }
+        transport.setHandler { _ in TransportResponse(status: 200, body: Data("{}".utf8)) }
         let metrics = Self.metrics(2500)
         let params = Self.params(150)
 
@@ -77,7 +77,7 @@ struct MLflowLogBatchTests {
     @Test("params, tags and metrics together respect every per-kind limit and keep their order")
     func allKinds() async throws {
         let (client, transport) = Support.makeClient()
-        transport.setHandler { _ in HTTPResponse(status: 200, body: Data("{}".utf8)) }
+        transport.setHandler { _ in TransportResponse(status: 200, body: Data("{}".utf8)) }
         let metrics = Self.metrics(2000)
         let params = Self.params(250)
         let tags = Self.tags(150)
@@ -99,7 +99,7 @@ struct MLflowLogBatchTests {
     @Test("exactly 1,000 metrics fit one request; 1,001 need two")
     func boundaries() async throws {
         let (client, transport) = Support.makeClient()
-        transport.setHandler { _ in HTTPResponse(status: 200, body: Data("{}".utf8)) }
+        transport.setHandler { _ in TransportResponse(status: 200, body: Data("{}".utf8)) }
 
         try await client.logBatch(runID: "r", metrics: Self.metrics(1000))
         #expect(transport.requests.count == 1)

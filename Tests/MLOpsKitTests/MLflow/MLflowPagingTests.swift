@@ -23,7 +23,7 @@ struct MLflowPagingTests {
             default:
                 json = #"{"experiments": [{"experiment_id": "4", "name": "d"}]}"#
             }
-            return HTTPResponse(status: 200, body: Data(json.utf8))
+            return TransportResponse(status: 200, body: Data(json.utf8))
         }
 
         let names = try await client.allExperiments(filter: "name LIKE '%'", pageSize: 2).collect().map(\.name)
@@ -123,7 +123,7 @@ struct MLflowPagingTests {
     func restartable() async throws {
         let (client, transport) = Support.makeClient()
         transport.setHandler { _ in
-            HTTPResponse(status: 200, body: Data(#"{"experiments": [{"experiment_id": "1", "name": "only"}]}"#.utf8))
+            TransportResponse(status: 200, body: Data(#"{"experiments": [{"experiment_id": "1", "name": "only"}]}"#.utf8))
         }
         let sequence = client.allExperiments()
 

@@ -44,7 +44,7 @@ struct MLflowRequestBuildingTests {
         #expect(request.url.path == "/api/2.0/mlflow/experiments/get-by-name")
         #expect(request.url.query(percentEncoded: true) == "experiment_name=a%20b%2Bc%26d%3De%2Ff%27g")
         #expect(request.queryValue("experiment_name") == "a b+c&d=e/f'g")
-        #expect(request.body == HTTPRequest.Body.none)
+        #expect(request.body == TransportRequest.Body.none)
         #expect(request.headers["Content-Type"] == nil)
         #expect(request.isIdempotent)
     }
@@ -230,7 +230,7 @@ struct MLflowRequestBuildingTests {
     @Test("naturally idempotent POSTs are marked idempotent; others are not")
     func idempotenceMarking() async throws {
         let (client, transport) = Support.makeClient()
-        transport.setHandler { _ in HTTPResponse(status: 200, body: Data("{}".utf8)) }
+        transport.setHandler { _ in TransportResponse(status: 200, body: Data("{}".utf8)) }
 
         try await client.setTag(runID: "r", key: "k", value: "v")
         try await client.deleteTag(runID: "r", key: "k")

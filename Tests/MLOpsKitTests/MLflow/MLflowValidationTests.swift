@@ -26,7 +26,7 @@ struct MLflowValidationTests {
     @Test("values exactly at the limits are sent")
     func valuesAtLimits() async throws {
         let (client, transport) = Support.makeClient()
-        transport.setHandler { _ in HTTPResponse(status: 200, body: Data("{}".utf8)) }
+        transport.setHandler { _ in TransportResponse(status: 200, body: Data("{}".utf8)) }
 
         try await client.logParam(runID: "r", key: "p", value: String(repeating: "x", count: 6000))
         try await client.setTag(runID: "r", key: "t", value: String(repeating: "é", count: 8000))

@@ -111,7 +111,7 @@ import Testing
     ])
     func everyErrorShapeBecomesOneMessage(status: Int, body: String, code: String, message: String) {
         let error = AirflowClient.error(
-            for: HTTPResponse(status: status, body: Data(body.utf8)), version: .v2, dagID: "nope")
+            for: TransportResponse(status: status, body: Data(body.utf8)), version: .v2, dagID: "nope")
         #expect(error.code.description == code)
         #expect(error.message == message)
         #expect(error.dagID == "nope")
@@ -119,7 +119,7 @@ import Testing
 
     @Test func airflowTwoReportsWrongCredentialsAs403() {
         let error = AirflowClient.error(
-            for: HTTPResponse(status: 403, body: Data(#"{"detail":null,"title":"Forbidden"}"#.utf8)), version: .v1, dagID: nil)
+            for: TransportResponse(status: 403, body: Data(#"{"detail":null,"title":"Forbidden"}"#.utf8)), version: .v1, dagID: nil)
         #expect(error.code == .unauthorized)
     }
 
@@ -137,10 +137,10 @@ import Testing
     @Test func waitingEndsAtTheDeadlineNamingTheRunAndItsState() async throws {
         transport.setHandler { request in
             request.url.path == "/auth/token"
-                ? HTTPResponse(status: 201, body: Data(#"{"access_token":"\#(Self.jwt(expiresIn: 86_400))"}"#.utf8))
+                ? TransportResponse(status: 201, body: Data(#"{"access_token":"\#(Self.jwt(expiresIn: 86_400))"}"#.utf8))
                 : request.url.path.hasSuffix("taskInstances")
-                    ? HTTPResponse(status: 200, body: Data(#"{"task_instances":[{"task_id":"train","state":null,"try_number":0}]}"#.utf8))
-                    : HTTPResponse(status: 200, body: Data(#"{"dag_run_id":"r1","dag_id":"d","state":"queued"}"#.utf8))
+                    ? TransportResponse(status: 200, body: Data(#"{"task_instances":[{"task_id":"train","state":null,"try_number":0}]}"#.utf8))
+                    : TransportResponse(status: 200, body: Data(#"{"dag_run_id":"r1","dag_id":"d","state":"queued"}"#.utf8))
         }
         let polls = RoundCounter()
         let error = await #expect(throws: AirflowError.self) {

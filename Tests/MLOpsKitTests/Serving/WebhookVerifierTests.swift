@@ -21,7 +21,7 @@ enum WebhookVectors {
         var body: String
         var signature: String
 
-        var headers: HTTPHeaders {
+        var headers: TransportHeaders {
             [
                 "Content-Type": "application/json",
                 "X-MLflow-Delivery-Id": deliveryID,
@@ -269,7 +269,7 @@ struct WebhookVerifierTests {
             let verifier = WebhookVerifier(secret: secret, now: { now })
             let body = Array(text.utf8)
             let id = "id-\(index)"
-            let headers: HTTPHeaders = [
+            let headers: TransportHeaders = [
                 "X-MLflow-Delivery-Id": id, "X-MLflow-Timestamp": String(now),
                 "X-MLflow-Signature": WebhookVerifier.signature(secret: secret, deliveryID: id, timestamp: String(now), body: body),
             ]
@@ -292,7 +292,7 @@ struct WebhookVerifierTests {
             now: { clock.now })
         func deliver(_ id: String, at timestamp: Int64) -> WebhookVerification {
             let body = Array(Vectors.aliasCreated.body.utf8)
-            let headers: HTTPHeaders = [
+            let headers: TransportHeaders = [
                 "X-MLflow-Delivery-Id": id, "X-MLflow-Timestamp": String(timestamp),
                 "X-MLflow-Signature": WebhookVerifier.signature(secret: secret, deliveryID: id, timestamp: String(timestamp), body: body),
             ]

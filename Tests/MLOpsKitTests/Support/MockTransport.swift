@@ -6,11 +6,11 @@ import Synchronization
 /// An ``HTTPTransport`` test double: it records every request and answers with canned responses,
 /// either from a queue (in order) or from a handler that sees the request.
 final class MockTransport: HTTPTransport {
-    typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
+    typealias Handler = @Sendable (TransportRequest) throws -> TransportResponse
 
     private struct State {
-        var requests: [HTTPRequest] = []
-        var queued: [HTTPResponse] = []
+        var requests: [TransportRequest] = []
+        var queued: [TransportResponse] = []
         var handler: Handler?
     }
 
@@ -27,24 +27,24 @@ final class MockTransport: HTTPTransport {
     }
 
     /// Every request sent so far, in order.
-    var requests: [HTTPRequest] { state.withLock { $0.requests } }
+    var requests: [TransportRequest] { state.withLock { $0.requests } }
 
     /// The most recent request, if any.
-    var lastRequest: HTTPRequest? { requests.last }
+    var lastRequest: TransportRequest? { requests.last }
 
     /// Queues `response` to answer the next request that the queue reaches.
-    func enqueue(_ response: HTTPResponse) {
+    func enqueue(_ response: TransportResponse) {
         state.withLock { $0.queued.append(response) }
     }
 
     /// Queues a JSON response.
-    func enqueue(status: Int = 200, json: String, headers: HTTPHeaders = ["Content-Type": "application/json"]) {
-        enqueue(HTTPResponse(status: status, headers: headers, body: Data(json.utf8)))
+    func enqueue(status: Int = 200, json: String, headers: TransportHeaders = ["Content-Type": "application/json"]) {
+        enqueue(TransportResponse(status: status, headers: headers, body: Data(json.utf8)))
     }
 
     /// Queues a non-JSON response, such as an HTML error page.
     func enqueue(status: Int, text: String, contentType: String) {
-        enqueue(HTTPResponse(status: status, headers: ["Content-Type": contentType], body: Data(text.utf8)))
+        enqueue(TransportResponse(status: status, headers: ["Content-Type": contentType], body: Data(text.utf8)))
     }
 
     /// Answers every request that the queue does not cover with `handler`.
@@ -52,8 +52,8 @@ final class MockTransport: HTTPTransport {
         state.withLock { $0.handler = handler }
     }
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (queued, handler): (HTTPResponse?, Handler?) = state.withLock { state in
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let (queued, handler): (TransportResponse?, Handler?) = state.withLock { state in
             state.requests.append(request)
             if !state.queued.isEmpty { return (state.queued.removeFirst(), nil) }
             return (nil, state.handler)
@@ -64,7 +64,7 @@ final class MockTransport: HTTPTransport {
     }
 }
 
-extension HTTPRequest {
+extension TransportRequest {
     /// The body bytes, or empty data when the body is not in memory.
     var bodyData: Data {
         if case .bytes(let data) = body { return data }

@@ -15,7 +15,7 @@ struct CurlStreamingTests {
     func streamsAChunkedBodyToItsEnd(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let transport = kind.make()
-        let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/end-\(UUID())/5/20")))
+        let response = try await transport.stream(TransportRequest(url: server.url("/chunked/end-\(UUID())/5/20")))
         #expect(response.status == 200)
         #expect(response.headers["transfer-encoding"] == "chunked")
         var received: [UInt8] = []
@@ -35,7 +35,7 @@ struct CurlStreamingTests {
         // The first chunk comes after 3 s; the head is there at once.
         let clock = ContinuousClock()
         let started = clock.now
-        let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/head-\(UUID())/1/3000")))
+        let response = try await transport.stream(TransportRequest(url: server.url("/chunked/head-\(UUID())/1/3000")))
         let headAfter = clock.now - started
         #expect(response.status == 200)
         var iterator = response.body.makeAsyncIterator()
@@ -49,7 +49,7 @@ struct CurlStreamingTests {
         let server = TestHTTPServer.sharedUnixSocket
         let transport = kind.make(requestTimeout: .milliseconds(300))
         // 4 chunks 150 ms apart outlast the 300 ms total timeout, which streams do not use.
-        let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/unix-\(UUID())/4/150")))
+        let response = try await transport.stream(TransportRequest(url: server.url("/chunked/unix-\(UUID())/4/150")))
         let text = try await response.collect()
         #expect(lines(text) == (0..<4).map { "chunk \($0)" })
     }
@@ -58,7 +58,7 @@ struct CurlStreamingTests {
     func aRequestTimeoutStillEndsAStream(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let response = try await kind.make().stream(
-            HTTPRequest(url: server.url("/chunked/timeout-\(UUID())/0/100"), timeout: .milliseconds(500)))
+            TransportRequest(url: server.url("/chunked/timeout-\(UUID())/0/100"), timeout: .milliseconds(500)))
         await #expect(throws: HTTPTransportError.self) {
             for try await _ in response.body {}
         }
@@ -67,7 +67,7 @@ struct CurlStreamingTests {
     @Test(arguments: TransportKind.allCases)
     func errorStatusesAreStreamedToo(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let response = try await kind.make().stream(HTTPRequest(url: server.url("/status/404")))
+        let response = try await kind.make().stream(TransportRequest(url: server.url("/status/404")))
         #expect(response.status == 404)
         #expect(String(decoding: try await response.collect(), as: UTF8.self).contains("404"))
     }
@@ -76,7 +76,7 @@ struct CurlStreamingTests {
     func connectionRefusedThrowsBeforeTheHead(_ kind: TransportKind) async throws {
         await #expect(throws: HTTPTransportError.self) {
             _ = try await kind.make().stream(
-                HTTPRequest(url: URL(string: "http://x/_ping")!, unixSocketPath: "/nonexistent/mlopskit.sock"))
+                TransportRequest(url: URL(string: "http://x/_ping")!, unixSocketPath: "/nonexistent/mlopskit.sock"))
         }
     }
 
@@ -85,7 +85,7 @@ struct CurlStreamingTests {
         let server = TestHTTPServer.shared
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            let response = try await transport.send(HTTPRequest(url: server.url("/count/closed-\(key)")))
+            let response = try await transport.send(TransportRequest(url: server.url("/count/closed-\(key)")))
             let count = try JSONDecoder().decode(Count.self, from: response.body).count
             if count > 0 { return count }
             try await Task.sleep(for: .milliseconds(100))
@@ -100,7 +100,7 @@ struct CurlStreamingTests {
         let key = "cancel-\(UUID())"
         let (progress, reported) = AsyncStream<Int>.makeStream()
         let consumer = Task {
-            let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/\(key)/0/50")))
+            let response = try await transport.stream(TransportRequest(url: server.url("/chunked/\(key)/0/50")))
             var count = 0
             for try await _ in response.body {
                 count += 1
@@ -122,7 +122,7 @@ struct CurlStreamingTests {
         let transport = kind.make()
         let key = "drop-\(UUID())"
         do {
-            let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/\(key)/0/50")))
+            let response = try await transport.stream(TransportRequest(url: server.url("/chunked/\(key)/0/50")))
             var iterator = response.body.makeAsyncIterator()
             _ = try await iterator.next()
         }
@@ -134,7 +134,7 @@ struct CurlStreamingTests {
         let server = TestHTTPServer.shared
         let transport = kind.make()
         let task = Task {
-            try await transport.stream(HTTPRequest(url: server.url("/delay/5000")))
+            try await transport.stream(TransportRequest(url: server.url("/delay/5000")))
         }
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
@@ -145,8 +145,8 @@ struct CurlStreamingTests {
     func plainRequestsKeepWorkingBesideAStream(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let transport = kind.make()
-        let response = try await transport.stream(HTTPRequest(url: server.url("/chunked/beside-\(UUID())/3/200")))
-        let plain = try await transport.send(HTTPRequest(url: server.url("/status/204")))
+        let response = try await transport.stream(TransportRequest(url: server.url("/chunked/beside-\(UUID())/3/200")))
+        let plain = try await transport.send(TransportRequest(url: server.url("/status/204")))
         #expect(plain.status == 204)
         #expect(lines(try await response.collect()).count == 3)
     }

@@ -36,7 +36,7 @@ struct CurlTransportTLSTests {
     @Test func verifiesCertificatesByDefaultTrustsAGivenBundleAndSkipsOnlyWhenTold() async throws {
         let certificate = try Self.makeCertificate()
         let server = try TestHTTPServer(tls: (certificate.certificate, certificate.key))
-        let request = HTTPRequest(url: server.url("/echo"))
+        let request = TransportRequest(url: server.url("/echo"))
 
         let refused = await #expect(throws: HTTPTransportError.self) { try await CurlTransport().send(request) }
         #expect(refused?.code == .tls)

@@ -15,7 +15,7 @@ struct CurlTransportTests {
         var body_sha256: String
     }
 
-    private func echo(_ response: HTTPResponse) throws -> Echo {
+    private func echo(_ response: TransportResponse) throws -> Echo {
         try JSONDecoder().decode(Echo.self, from: response.body)
     }
 
@@ -46,7 +46,7 @@ struct CurlTransportTests {
         let server = TestHTTPServer.shared
         let transport = kind.make()
         let response = try await transport.send(
-            HTTPRequest(url: server.url("/echo?a=1&b=x%20y"), headers: ["X-Test": "yes"]))
+            TransportRequest(url: server.url("/echo?a=1&b=x%20y"), headers: ["X-Test": "yes"]))
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "application/json")
         let body = try echo(response)
@@ -57,12 +57,12 @@ struct CurlTransportTests {
         #expect(body.headers["expect"] == nil)
     }
 
-    @Test(arguments: TransportKind.allCases, [HTTPMethod.post, .put, .patch, .delete])
-    func methodsWithBodiesSendTheBytes(_ kind: TransportKind, method: HTTPMethod) async throws {
+    @Test(arguments: TransportKind.allCases, [TransportMethod.post, .put, .patch, .delete])
+    func methodsWithBodiesSendTheBytes(_ kind: TransportKind, method: TransportMethod) async throws {
         let server = TestHTTPServer.shared
         let payload = Data((0..<10_000).map { UInt8($0 % 256) })
         let response = try await kind.make().send(
-            HTTPRequest(method: method, url: server.url("/echo"), headers: ["Content-Type": "application/json"],
+            TransportRequest(method: method, url: server.url("/echo"), headers: ["Content-Type": "application/json"],
                         body: .bytes(payload)))
         let body = try echo(response)
         #expect(body.method == method.rawValue)
@@ -74,7 +74,7 @@ struct CurlTransportTests {
     @Test(arguments: TransportKind.allCases)
     func postWithoutBodySendsZeroLength(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let body = try echo(try await kind.make().send(HTTPRequest(method: .post, url: server.url("/echo"))))
+        let body = try echo(try await kind.make().send(TransportRequest(method: .post, url: server.url("/echo"))))
         #expect(body.method == "POST")
         #expect(body.headers["content-length"] == "0")
     }
@@ -82,7 +82,7 @@ struct CurlTransportTests {
     @Test(arguments: TransportKind.allCases)
     func headReturnsHeadersOnly(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
-        let response = try await kind.make().send(HTTPRequest(method: .head, url: server.url("/bytes/1000")))
+        let response = try await kind.make().send(TransportRequest(method: .head, url: server.url("/bytes/1000")))
         #expect(response.status == 200)
         #expect(response.headers["content-length"] == "1000")
         #expect(response.body.isEmpty)
@@ -97,7 +97,7 @@ struct CurlTransportTests {
         let payload = randomBytes(5 << 20)
         try payload.write(to: file)
         let response = try await kind.make().send(
-            HTTPRequest(method: .put, url: server.url("/echo"), body: .file(file)))
+            TransportRequest(method: .put, url: server.url("/echo"), body: .file(file)))
         let body = try echo(response)
         #expect(body.body_length == payload.count)
         #expect(body.body_sha256 == (try sha256Hex(payload)))
@@ -111,7 +111,7 @@ struct CurlTransportTests {
         let destination = directory.appendingPathComponent("download.bin")
         let size = 3 << 20
         let response = try await kind.make().send(
-            HTTPRequest(url: server.url("/bytes/\(size)"), responseDestination: .file(destination)))
+            TransportRequest(url: server.url("/bytes/\(size)"), responseDestination: .file(destination)))
         #expect(response.status == 200)
         #expect(response.body.isEmpty)
         let data = try Data(contentsOf: destination)
@@ -127,7 +127,7 @@ struct CurlTransportTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appendingPathComponent("missing.bin")
         let response = try await kind.make().send(
-            HTTPRequest(url: server.url("/nothing-here"), responseDestination: .file(destination)))
+            TransportRequest(url: server.url("/nothing-here"), responseDestination: .file(destination)))
         #expect(response.status == 404)
         #expect(response.bodyText.contains("no route"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
@@ -141,7 +141,7 @@ struct CurlTransportTests {
         let destination = directory.appendingPathComponent("partial.bin")
         await #expect(throws: HTTPTransportError.self) {
             try await kind.make(requestTimeout: .milliseconds(1500)).send(
-                HTTPRequest(url: server.url("/drip"), responseDestination: .file(destination)))
+                TransportRequest(url: server.url("/drip"), responseDestination: .file(destination)))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
@@ -151,7 +151,7 @@ struct CurlTransportTests {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
             try await kind.make().send(
-                HTTPRequest(url: server.url("/bytes/100000"), responseDestination: .memory(limit: 1000)))
+                TransportRequest(url: server.url("/bytes/100000"), responseDestination: .memory(limit: 1000)))
         }
         #expect(error?.code == .responseTooLarge)
     }
@@ -160,12 +160,12 @@ struct CurlTransportTests {
     func unixSocketTargets(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.sharedUnixSocket
         let transport = kind.make()
-        let viaScheme = try echo(try await transport.send(HTTPRequest(url: server.url("/echo?via=scheme"))))
+        let viaScheme = try echo(try await transport.send(TransportRequest(url: server.url("/echo?via=scheme"))))
         #expect(viaScheme.query == "via=scheme")
         #expect(viaScheme.headers["host"] == "localhost")
         let viaOption = try echo(
             try await transport.send(
-                HTTPRequest(url: URL(string: "http://localhost/echo?via=option")!, unixSocketPath: server.socketPath)))
+                TransportRequest(url: URL(string: "http://localhost/echo?via=option")!, unixSocketPath: server.socketPath)))
         #expect(viaOption.query == "via=option")
     }
 
@@ -177,7 +177,7 @@ struct CurlTransportTests {
         let started = clock.now
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<48 {
-                group.addTask { try await transport.send(HTTPRequest(url: server.url("/delay/500"))).status }
+                group.addTask { try await transport.send(TransportRequest(url: server.url("/delay/500"))).status }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
@@ -191,7 +191,7 @@ struct CurlTransportTests {
     func totalTimeoutIsEnforced(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await kind.make().send(HTTPRequest(url: server.url("/delay/3000"), timeout: .milliseconds(300)))
+            try await kind.make().send(TransportRequest(url: server.url("/delay/3000"), timeout: .milliseconds(300)))
         }
         #expect(error?.code == .timedOut)
         #expect(error?.isTransient == true)
@@ -202,7 +202,7 @@ struct CurlTransportTests {
         var configuration = CurlTransport.Configuration()
         configuration.lowSpeedLimit = .init(bytesPerSecond: 100, duration: .seconds(1))
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await CurlTransport(configuration: configuration).send(HTTPRequest(url: server.url("/drip")))
+            try await CurlTransport(configuration: configuration).send(TransportRequest(url: server.url("/drip")))
         }
         #expect(error?.code == .tooSlow)
     }
@@ -212,7 +212,7 @@ struct CurlTransportTests {
         let server = TestHTTPServer.shared
         let transport = kind.make()
         let clock = ContinuousClock()
-        let task = Task { try await transport.send(HTTPRequest(url: server.url("/drip"))) }
+        let task = Task { try await transport.send(TransportRequest(url: server.url("/drip"))) }
         try await Task.sleep(for: .milliseconds(300))
         let cancelledAt = clock.now
         task.cancel()
@@ -227,10 +227,10 @@ struct CurlTransportTests {
         let transport = kind.make()
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/cancelled/0/200")))
+            return try await transport.send(TransportRequest(method: .post, url: server.url("/flaky/cancelled/0/200")))
         }
         await #expect(throws: CancellationError.self) { try await task.value }
-        let count = try await transport.send(HTTPRequest(url: server.url("/count/cancelled")))
+        let count = try await transport.send(TransportRequest(url: server.url("/count/cancelled")))
         #expect(count.bodyText.contains("\"count\": 0"))
     }
 
@@ -239,7 +239,7 @@ struct CurlTransportTests {
         let port = try closedPort()
         let error = await #expect(throws: HTTPTransportError.self) {
             try await kind.make().send(
-                HTTPRequest(url: URL(string: "http://alice:hunter2@127.0.0.1:\(port)/x?X-Amz-Signature=abcdef")!))
+                TransportRequest(url: URL(string: "http://alice:hunter2@127.0.0.1:\(port)/x?X-Amz-Signature=abcdef")!))
         }
         #expect(error?.code == .couldNotConnect)
         #expect(error?.requestWasNotSent == true)
@@ -253,7 +253,7 @@ struct CurlTransportTests {
     func droppedConnectionIsConnectionLost(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await kind.make().send(HTTPRequest(url: server.url("/close")))
+            try await kind.make().send(TransportRequest(url: server.url("/close")))
         }
         #expect(error?.code == .connectionLost)
     }
@@ -263,7 +263,7 @@ struct CurlTransportTests {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
             try await kind.make().send(
-                HTTPRequest(method: .put, url: server.url("/echo"), body: .file(URL(fileURLWithPath: "/nonexistent/file"))))
+                TransportRequest(method: .put, url: server.url("/echo"), body: .file(URL(fileURLWithPath: "/nonexistent/file"))))
         }
         #expect(error?.code == .localFile)
     }
@@ -272,7 +272,7 @@ struct CurlTransportTests {
     func headerInjectionIsRefused(_ kind: TransportKind) async throws {
         let server = TestHTTPServer.shared
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await kind.make().send(HTTPRequest(url: server.url("/echo"), headers: ["X-Bad": "a\r\nX-Evil: 1"]))
+            try await kind.make().send(TransportRequest(url: server.url("/echo"), headers: ["X-Bad": "a\r\nX-Evil: 1"]))
         }
         #expect(error?.code == .invalidRequest)
     }
@@ -303,10 +303,10 @@ struct CurlConnectionReuseTests {
         configuration.connectionReuse = policy
         let transport = CurlTransport(configuration: configuration)
         for _ in 0..<requests {
-            _ = try await transport.send(HTTPRequest(url: server.url("/echo")))
+            _ = try await transport.send(TransportRequest(url: server.url("/echo")))
         }
         struct Stats: Decodable { var connections: Int }
-        let probe = try await CurlTransport(configuration: configuration).send(HTTPRequest(url: server.url("/stats")))
+        let probe = try await CurlTransport(configuration: configuration).send(TransportRequest(url: server.url("/stats")))
         return try JSONDecoder().decode(Stats.self, from: probe.body).connections - 1
     }
 

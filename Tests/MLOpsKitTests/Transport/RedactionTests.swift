@@ -23,7 +23,7 @@ struct RedactionTests {
     }
 
     @Test func masksSecretHeaders() {
-        let headers: HTTPHeaders = [
+        let headers: TransportHeaders = [
             "Authorization": "Basic YWxpY2U6czNjcjN0", "Cookie": "session=1", "X-Amz-Security-Token": "t",
             "Content-Type": "application/json",
         ]

@@ -7,7 +7,7 @@ import Testing
 struct RetryingTransportTests {
     private let fast = RetryPolicy(maximumAttempts: 4, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50))
 
-    private func attempts(_ response: HTTPResponse) throws -> Int {
+    private func attempts(_ response: TransportResponse) throws -> Int {
         struct Attempt: Decodable { var attempt: Int }
         return try JSONDecoder().decode(Attempt.self, from: response.body).attempt
     }
@@ -15,7 +15,7 @@ struct RetryingTransportTests {
     @Test func retries503EvenForPost() async throws {
         let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
-        let response = try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/a/2/503")))
+        let response = try await transport.send(TransportRequest(method: .post, url: server.url("/flaky/a/2/503")))
         #expect(response.status == 200)
         #expect(try attempts(response) == 3)
     }
@@ -23,7 +23,7 @@ struct RetryingTransportTests {
     @Test func retries429WithRetryAfter() async throws {
         let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
-        let response = try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/b/1/429")))
+        let response = try await transport.send(TransportRequest(method: .post, url: server.url("/flaky/b/1/429")))
         #expect(response.status == 200)
         #expect(try attempts(response) == 2)
     }
@@ -31,7 +31,7 @@ struct RetryingTransportTests {
     @Test func doesNotRepeatNonIdempotentRequestsOn502() async throws {
         let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
-        let response = try await transport.send(HTTPRequest(method: .post, url: server.url("/flaky/c/2/502")))
+        let response = try await transport.send(TransportRequest(method: .post, url: server.url("/flaky/c/2/502")))
         #expect(response.status == 502)
         #expect(try attempts(response) == 1)
     }
@@ -39,11 +39,11 @@ struct RetryingTransportTests {
     @Test func repeatsIdempotentRequestsOn502() async throws {
         let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
-        let get = try await transport.send(HTTPRequest(url: server.url("/flaky/d/2/502")))
+        let get = try await transport.send(TransportRequest(url: server.url("/flaky/d/2/502")))
         let getAttempts = try attempts(get)
         #expect(get.status == 200 && getAttempts == 3)
         let markedPost = try await transport.send(
-            HTTPRequest(method: .post, url: server.url("/flaky/e/1/504"), isIdempotent: true))
+            TransportRequest(method: .post, url: server.url("/flaky/e/1/504"), isIdempotent: true))
         let postAttempts = try attempts(markedPost)
         #expect(markedPost.status == 200 && postAttempts == 2)
     }
@@ -51,7 +51,7 @@ struct RetryingTransportTests {
     @Test func givesUpAfterMaximumAttemptsWithTheLastResponse() async throws {
         let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
-        let response = try await transport.send(HTTPRequest(url: server.url("/flaky/f/10/503")))
+        let response = try await transport.send(TransportRequest(url: server.url("/flaky/f/10/503")))
         #expect(response.status == 503)
         #expect(try attempts(response) == 4)
     }
@@ -59,14 +59,14 @@ struct RetryingTransportTests {
     @Test func doesNotRetryClientErrors() async throws {
         let server = TestHTTPServer.shared
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
-        let response = try await transport.send(HTTPRequest(url: server.url("/flaky/g/1/400")))
+        let response = try await transport.send(TransportRequest(url: server.url("/flaky/g/1/400")))
         #expect(response.status == 400)
     }
 
     @Test func retriesRefusedConnectionsAndCountsAttempts() async throws {
         let transport = RetryingTransport(wrapping: CurlTransport(), policy: fast)
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await transport.send(HTTPRequest(method: .post, url: URL(string: "http://127.0.0.1:9/x")!))
+            try await transport.send(TransportRequest(method: .post, url: URL(string: "http://127.0.0.1:9/x")!))
         }
         #expect(error?.code == .couldNotConnect)
         #expect(error?.attempts == 4)
@@ -81,7 +81,7 @@ struct RetryingTransportTests {
         let clock = ContinuousClock()
         let started = clock.now
         // The server asks for 30 s; that is over budget, so the 503 comes back at once.
-        let response = try await transport.send(HTTPRequest(url: server.url("/status/503?retry_after=30")))
+        let response = try await transport.send(TransportRequest(url: server.url("/status/503?retry_after=30")))
         #expect(response.status == 503)
         // Waiting as asked would take 30 s; the bound leaves room for a test host whose cooperative
         // threads are busy with other suites' subprocesses.

@@ -12,13 +12,13 @@ struct SocketHTTPTransportTests {
         var configuration = SocketHTTPTransport.Configuration()
         configuration.idleTimeout = .milliseconds(500)
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await SocketHTTPTransport(configuration: configuration).send(HTTPRequest(url: server.url("/delay/3000")))
+            try await SocketHTTPTransport(configuration: configuration).send(TransportRequest(url: server.url("/delay/3000")))
         }
         #expect(error?.code == .tooSlow)
     }
 
     @Test func httpsIsRefusedAsInvalidAndNamesTheAlternative() async throws {
-        let request = HTTPRequest(url: URL(string: "https://mlflow.example.com/api/2.0/mlflow/experiments/search")!)
+        let request = TransportRequest(url: URL(string: "https://mlflow.example.com/api/2.0/mlflow/experiments/search")!)
         #expect(!SocketHTTPTransport.canSend(request))
         let error = await #expect(throws: HTTPTransportError.self) { try await SocketHTTPTransport().send(request) }
         #expect(error?.code == .invalidRequest)
@@ -27,7 +27,7 @@ struct SocketHTTPTransportTests {
 
     @Test func anUnresolvableHostIsTyped() async throws {
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await SocketHTTPTransport().send(HTTPRequest(url: URL(string: "http://no-such-host.invalid/x")!))
+            try await SocketHTTPTransport().send(TransportRequest(url: URL(string: "http://no-such-host.invalid/x")!))
         }
         #expect(error?.code == .couldNotResolveHost)
     }
@@ -38,7 +38,7 @@ struct SocketHTTPTransportTests {
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(repeating: 0xEE, count: 300).write(to: file)
         let response = try await SocketHTTPTransport().send(
-            HTTPRequest(url: server.url("/bytes/100"), responseDestination: .fileRegion(file, offset: 100)))
+            TransportRequest(url: server.url("/bytes/100"), responseDestination: .fileRegion(file, offset: 100)))
         #expect(response.status == 200)
         let data = try Data(contentsOf: file)
         #expect(data.count == 300)
@@ -47,15 +47,15 @@ struct SocketHTTPTransportTests {
     }
 
     @Test func routesPlainHTTPToSocketsAndTheRestToLibcurl() {
-        let plain = HTTPRequest(url: URL(string: "http://127.0.0.1:5000/health")!)
-        let unix = HTTPRequest(url: URL(string: "http://localhost/_ping")!, unixSocketPath: "/run/docker.sock")
-        let tls = HTTPRequest(url: URL(string: "https://mlflow.example.com/health")!)
+        let plain = TransportRequest(url: URL(string: "http://127.0.0.1:5000/health")!)
+        let unix = TransportRequest(url: URL(string: "http://localhost/_ping")!, unixSocketPath: "/run/docker.sock")
+        let tls = TransportRequest(url: URL(string: "https://mlflow.example.com/health")!)
         let noProxy = HTTPTransportRouting(environment: [:])
         #expect(noProxy.usesSockets(for: plain) && noProxy.usesSockets(for: unix) && !noProxy.usesSockets(for: tls))
         let proxied = HTTPTransportRouting(environment: ["http_proxy": "http://proxy:3128", "NO_PROXY": "internal.example"])
-        #expect(!proxied.usesSockets(for: HTTPRequest(url: URL(string: "http://mlflow.example.com/health")!)))
+        #expect(!proxied.usesSockets(for: TransportRequest(url: URL(string: "http://mlflow.example.com/health")!)))
         #expect(proxied.usesSockets(for: plain), "loopback is never proxied")
-        #expect(proxied.usesSockets(for: HTTPRequest(url: URL(string: "http://mlflow.internal.example/health")!)))
+        #expect(proxied.usesSockets(for: TransportRequest(url: URL(string: "http://mlflow.internal.example/health")!)))
         #expect(proxied.usesSockets(for: unix))
     }
 }

@@ -43,10 +43,10 @@ public struct AutoserveAgentClient: Sendable {
     public func status() async throws(AutoserveAgentClientError) -> AutoserveStatusDocument {
         let url = baseURL.appendingPathComponent("status")
         let shown = Redaction.redact(url)
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .get, url: url, headers: ["Accept": "application/json"],
             responseDestination: .memory(limit: 32 << 20), timeout: timeout, operationName: "autoserve/status")
-        let response: HTTPResponse
+        let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch let error as HTTPTransportError {

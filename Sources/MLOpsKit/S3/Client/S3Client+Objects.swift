@@ -98,7 +98,7 @@ extension S3Client {
         metadata: [String: String]? = nil
     ) async throws -> CopyObjectResult {
         try Self.validate(key: key)
-        var headers = HTTPHeaders()
+        var headers = TransportHeaders()
         let encodedSource = (sourceBucket + "/" + sourceKey).split(separator: "/", omittingEmptySubsequences: false)
             .map { SigV4Encoding.uriEncode($0) }.joined(separator: "/")
         headers["x-amz-copy-source"] = "/" + encodedSource
@@ -150,8 +150,8 @@ extension S3Client {
     // MARK: Helpers
 
     /// `Content-Type` and `x-amz-meta-*` headers, checked for what HTTP headers cannot hold.
-    static func objectHeaders(contentType: String?, metadata: [String: String]) throws(S3TransferError) -> HTTPHeaders {
-        var headers = HTTPHeaders()
+    static func objectHeaders(contentType: String?, metadata: [String: String]) throws(S3TransferError) -> TransportHeaders {
+        var headers = TransportHeaders()
         if let contentType { headers["Content-Type"] = contentType }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
             let isToken = !name.isEmpty && name.utf8.allSatisfy { byte in

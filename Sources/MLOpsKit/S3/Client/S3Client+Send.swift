@@ -14,7 +14,7 @@ extension S3Client {
     /// inside a 200 response) is treated the same way, so a retryable one is retried. Each attempt is
     /// signed anew, with the current time and credentials.
     func perform<Result>(
-        _ request: S3Request, _ handle: (HTTPResponse) throws -> Result
+        _ request: S3Request, _ handle: (TransportResponse) throws -> Result
     ) async throws -> Result {
         let policy = configuration.retryPolicy
         var generator = SystemRandomNumberGenerator()
@@ -56,7 +56,7 @@ extension S3Client {
 
     /// Sends `request` and returns the successful response.
     @discardableResult
-    func perform(_ request: S3Request) async throws -> HTTPResponse {
+    func perform(_ request: S3Request) async throws -> TransportResponse {
         try await perform(request) { $0 }
     }
 
@@ -73,9 +73,9 @@ extension S3Client {
     }
 
     /// `request` as an HTTP request, addressed and signed now.
-    func signedRequest(for request: S3Request) async throws -> HTTPRequest {
+    func signedRequest(for request: S3Request) async throws -> TransportRequest {
         let credentials = try await credentialProvider.credentials()
-        var http = HTTPRequest(
+        var http = TransportRequest(
             method: request.method,
             url: url(bucket: request.bucket, key: request.key, query: request.query),
             headers: request.headers,

@@ -46,7 +46,7 @@ public struct S3ObjectContents: AsyncSequence, Sendable {
                 "GetObject", .get, bucket: contents.bucket, key: contents.key, headers: ["Range": "bytes=\(offset)-\(end)"])
             if let eTag { request.headers["If-Match"] = "\"\(eTag)\"" }
             request.destination = .memory(limit: Int(contents.chunkSize) + 1)
-            let response: HTTPResponse
+            let response: TransportResponse
             do {
                 response = try await client.perform(request)
             } catch let error as S3Error where error.code == .invalidRange && size == nil {
@@ -98,7 +98,7 @@ extension S3Client {
     ///   - date: The signing time, from which the lifetime counts.
     /// - Throws: ``SigV4Error`` for a lifetime out of range, ``CredentialError`` without credentials.
     public func presignedURL(
-        _ method: HTTPMethod = .get, bucket: String, key: String, expiresIn: Duration = .seconds(3600),
+        _ method: TransportMethod = .get, bucket: String, key: String, expiresIn: Duration = .seconds(3600),
         date: Date = Date()
     ) async throws -> URL {
         try Self.validate(key: key)

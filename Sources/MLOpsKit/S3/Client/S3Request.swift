@@ -8,16 +8,16 @@
 struct S3Request: Sendable {
     /// The operation's name for errors, such as `"PutObject"`.
     var operation: String
-    var method: HTTPMethod
+    var method: TransportMethod
     /// The bucket, or `nil` for the service itself (ListBuckets).
     var bucket: String?
     /// The key, or `""` for the bucket.
     var key: String = ""
     /// Query parameters, unencoded, in order.
     var query: [(name: String, value: String)] = []
-    var headers: HTTPHeaders = [:]
+    var headers: TransportHeaders = [:]
     var body: S3RequestBody = .none
-    var destination: HTTPRequest.ResponseDestination = .memory
+    var destination: TransportRequest.ResponseDestination = .memory
     /// Overrides the transport's total timeout: whole-object transfers take as long as they take (the
     /// transport's low-speed limit still ends a stalled one).
     var timeout: Duration?
@@ -26,8 +26,8 @@ struct S3Request: Sendable {
     var isIdempotent = true
 
     init(
-        _ operation: String, _ method: HTTPMethod, bucket: String?, key: String = "",
-        query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:], body: S3RequestBody = .none
+        _ operation: String, _ method: TransportMethod, bucket: String?, key: String = "",
+        query: [(name: String, value: String)] = [], headers: TransportHeaders = [:], body: S3RequestBody = .none
     ) {
         self.operation = operation
         self.method = method
@@ -39,7 +39,7 @@ struct S3Request: Sendable {
     }
 
     /// The error for a response outside 2xx.
-    func error(for response: HTTPResponse) -> S3Error {
+    func error(for response: TransportResponse) -> S3Error {
         S3Error(
             status: response.status, headers: response.headers, body: response.body, operation: operation,
             bucket: bucket, key: key.isEmpty ? nil : key)
@@ -49,7 +49,7 @@ struct S3Request: Sendable {
 /// A request body with the digests S3 checks it against.
 struct S3RequestBody: Sendable {
     /// The bytes, as the transport sends them.
-    var content: HTTPRequest.Body
+    var content: TransportRequest.Body
     /// The body's length in bytes.
     var length: Int64
     /// The body's digests: MD5 for `Content-MD5`, SHA-256 for the signed payload hash, CRC-32C for

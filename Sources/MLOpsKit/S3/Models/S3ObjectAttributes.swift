@@ -40,7 +40,7 @@ public struct S3ObjectAttributes: Sendable, Hashable {
 
     /// The attributes in a HEAD or GET response's headers. The size comes from `Content-Range`'s total
     /// when the response is partial, else from `Content-Length`.
-    init(key: String, headers: HTTPHeaders) {
+    init(key: String, headers: TransportHeaders) {
         var size = headers["Content-Length"].flatMap { Int64($0) } ?? 0
         if let range = headers["Content-Range"], let slash = range.lastIndex(of: "/"),
             let total = Int64(range[range.index(after: slash)...])

@@ -146,7 +146,7 @@ extension SigV4Signer {
 
     /// The fields of `headers` that are signed: ``alwaysSignedHeaders``, `x-amz-*`, and `additional`
     /// (compared case-insensitively). Never `authorization`.
-    static func headersToSign(_ headers: HTTPHeaders, additional: Set<String>) -> [(name: String, value: String)] {
+    static func headersToSign(_ headers: TransportHeaders, additional: Set<String>) -> [(name: String, value: String)] {
         let additional = Set(additional.map { $0.lowercased() })
         return headers.compactMap { field in
             let name = field.name.lowercased()

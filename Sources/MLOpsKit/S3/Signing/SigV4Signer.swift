@@ -11,7 +11,7 @@
 ///
 /// ```swift
 /// let signer = SigV4Signer(credentials: credentials, region: "us-east-1")
-/// let request = HTTPRequest(method: .get, url: endpoint.url(bucket: "mlflow", key: "runs/1/model.pkl"))
+/// let request = TransportRequest(method: .get, url: endpoint.url(bucket: "mlflow", key: "runs/1/model.pkl"))
 /// let signed = signer.sign(request, payload: .emptyBody, date: Date())
 /// let link = try signer.presign(url: request.url, expiresIn: .seconds(3600), date: Date())
 /// ```
@@ -90,16 +90,16 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
     ///   - additionalSignedHeaders: Names (any case) of headers to sign beyond the default set.
     /// - Returns: The signed request.
     public func sign(
-        _ request: HTTPRequest, payload: PayloadHash, date: Date, additionalSignedHeaders: Set<String> = []
-    ) -> HTTPRequest {
+        _ request: TransportRequest, payload: PayloadHash, date: Date, additionalSignedHeaders: Set<String> = []
+    ) -> TransportRequest {
         signWithDetails(request, payload: payload, date: date, additionalSignedHeaders: additionalSignedHeaders)
             .request
     }
 
     /// ``sign(_:payload:date:additionalSignedHeaders:)`` with every intermediate string.
     func signWithDetails(
-        _ request: HTTPRequest, payload: PayloadHash, date: Date, additionalSignedHeaders: Set<String> = []
-    ) -> (request: HTTPRequest, details: SigningDetails) {
+        _ request: TransportRequest, payload: PayloadHash, date: Date, additionalSignedHeaders: Set<String> = []
+    ) -> (request: TransportRequest, details: SigningDetails) {
         let timestamp = SigV4Timestamp(date)
         var signed = request
         signed.headers["Authorization"] = nil
@@ -147,7 +147,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
     /// - Throws: ``SigV4Error`` with ``SigV4Error/Code/invalidExpiry`` for a lifetime out of range, or
     ///   ``SigV4Error/Code/invalidURL`` for a URL without a scheme or host.
     public func presign(
-        method: HTTPMethod = .get, url: URL, expiresIn: Duration, date: Date, signedHeaders: HTTPHeaders = [:]
+        method: TransportMethod = .get, url: URL, expiresIn: Duration, date: Date, signedHeaders: TransportHeaders = [:]
     ) throws(SigV4Error) -> URL {
         try presignWithDetails(
             method: method, url: url, expiresIn: expiresIn, date: date, signedHeaders: signedHeaders,
@@ -158,7 +158,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
     /// ``presign(method:url:expiresIn:date:signedHeaders:)`` with every intermediate string, and a payload
     /// hash other services than S3 sign presigned URLs with.
     func presignWithDetails(
-        method: HTTPMethod, url: URL, expiresIn: Duration, date: Date, signedHeaders: HTTPHeaders,
+        method: TransportMethod, url: URL, expiresIn: Duration, date: Date, signedHeaders: TransportHeaders,
         payload: PayloadHash
     ) throws(SigV4Error) -> (url: URL, details: SigningDetails) {
         let lifetime = try Self.presignedLifetimeSeconds(expiresIn)
@@ -167,7 +167,7 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
             throw SigV4Error(code: .invalidURL, detail: "\(Redaction.redact(absolute)) has no scheme or host")
         }
         let timestamp = SigV4Timestamp(date)
-        var headers = HTTPHeaders()
+        var headers = TransportHeaders()
         headers["Host"] = host
         for field in signedHeaders where field.name.lowercased() != "host" {
             headers.add(name: field.name, value: field.value)

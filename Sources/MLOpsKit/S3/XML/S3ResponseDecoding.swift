@@ -14,7 +14,7 @@ enum S3ResponseDecoding {
     ///   error, completed with the status, the request IDs from the headers and the caller's names.
     /// - A body that cannot be decoded throws ``S3XMLError``.
     static func decode<Result>(
-        _ response: HTTPResponse,
+        _ response: TransportResponse,
         operation: String,
         bucket: String? = nil,
         key: String? = nil,

@@ -67,7 +67,7 @@ extension DockerEngineClient {
     /// with the Engine's message.
     public func buildImage(
         tag: String,
-        context: HTTPRequest.Body,
+        context: TransportRequest.Body,
         dockerfile: String = "Dockerfile",
         labels: [String: String] = [:],
         progress: (@Sendable (String) -> Void)? = nil
@@ -94,7 +94,7 @@ extension DockerEngineClient {
     /// `POST /images/create?fromSrc=-`: imports a root file system tarball as image `repository:tag`
     /// (what `docker import` does), applying Dockerfile `changes` such as `CMD ["/bin/sh"]`.
     public func importImage(
-        repository: String, tag: String = "latest", rootFileSystem: HTTPRequest.Body, changes: [String] = []
+        repository: String, tag: String = "latest", rootFileSystem: TransportRequest.Body, changes: [String] = []
     ) async throws(DockerError) {
         var query: Query = [("fromSrc", "-"), ("repo", repository), ("tag", tag)]
         for change in changes { query.append(("changes", change)) }
@@ -119,7 +119,7 @@ extension DockerEngineClient {
 
     /// Reads a progress stream to its end; returns the error message of an `error` line, if any.
     func readProgress(
-        _ response: HTTPStreamingResponse, operation: String, onMessage: (ProgressMessage) -> Void
+        _ response: TransportStreamingResponse, operation: String, onMessage: (ProgressMessage) -> Void
     ) async throws(DockerError) -> String? {
         var splitter = JSONLineSplitter()
         var failure: String?

@@ -89,9 +89,9 @@ public final class DockerEngineClient: Sendable {
     typealias Query = [(name: String, value: String)]
 
     func request(
-        _ method: HTTPMethod, _ path: String, query: Query = [], versioned: Bool = true, body: HTTPRequest.Body = .none,
+        _ method: TransportMethod, _ path: String, query: Query = [], versioned: Bool = true, body: TransportRequest.Body = .none,
         contentType: String? = nil, timeout: Duration? = nil, operation: String
-    ) async throws(DockerError) -> HTTPRequest {
+    ) async throws(DockerError) -> TransportRequest {
         var text = configuration.host.baseURL.absoluteString
         if versioned { text += "/v\(try await apiVersion())" }
         text += path
@@ -99,18 +99,18 @@ public final class DockerEngineClient: Sendable {
         guard let url = URL(string: text) else {
             throw .invalidResponse(operation: operation, reason: "cannot build a URL for \(path)")
         }
-        var headers = HTTPHeaders()
+        var headers = TransportHeaders()
         if let contentType { headers["Content-Type"] = contentType }
-        return HTTPRequest(
+        return TransportRequest(
             method: method, url: url, headers: headers, body: body, unixSocketPath: configuration.host.unixSocketPath,
             timeout: timeout ?? configuration.requestTimeout, operationName: "docker \(operation)")
     }
 
     /// Sends a request and returns the Engine's answer, whatever its status.
     func send(
-        _ method: HTTPMethod, _ path: String, query: Query = [], versioned: Bool = true, body: HTTPRequest.Body = .none,
+        _ method: TransportMethod, _ path: String, query: Query = [], versioned: Bool = true, body: TransportRequest.Body = .none,
         contentType: String? = nil, timeout: Duration? = nil, operation: String
-    ) async throws(DockerError) -> HTTPResponse {
+    ) async throws(DockerError) -> TransportResponse {
         let request = try await request(
             method, path, query: query, versioned: versioned, body: body, contentType: contentType, timeout: timeout,
             operation: operation)
@@ -123,13 +123,13 @@ public final class DockerEngineClient: Sendable {
 
     /// Opens a streamed request; the caller reads the body.
     func openStream(
-        _ method: HTTPMethod, _ path: String, query: Query = [], body: HTTPRequest.Body = .none,
+        _ method: TransportMethod, _ path: String, query: Query = [], body: TransportRequest.Body = .none,
         contentType: String? = nil, operation: String
-    ) async throws(DockerError) -> HTTPStreamingResponse {
+    ) async throws(DockerError) -> TransportStreamingResponse {
         var request = try await request(
             method, path, query: query, body: body, contentType: contentType, operation: operation)
         request.timeout = nil
-        let response: HTTPStreamingResponse
+        let response: TransportStreamingResponse
         do {
             response = try await transport.stream(request)
         } catch {
@@ -157,7 +157,7 @@ public final class DockerEngineClient: Sendable {
 
     /// Throws the Engine's error unless the status is 2xx or one of `allowing`.
     @discardableResult
-    func check(_ response: HTTPResponse, operation: String, allowing: Set<Int> = []) throws(DockerError) -> HTTPResponse {
+    func check(_ response: TransportResponse, operation: String, allowing: Set<Int> = []) throws(DockerError) -> TransportResponse {
         guard response.isSuccess || allowing.contains(response.status) else {
             throw engineError(status: response.status, body: Array(response.body), operation: operation)
         }

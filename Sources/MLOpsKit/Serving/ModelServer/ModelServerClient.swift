@@ -32,7 +32,7 @@ public struct ModelServerClient: Sendable {
     ///
     /// - Throws: ``ModelServerError``.
     public func ping(timeout: Duration = .seconds(5)) async throws(ModelServerError) {
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .get, url: endpoint.appendingPathComponent("ping"), responseDestination: .memory(limit: 64 << 10),
             timeout: timeout, operationName: "serving/ping")
         _ = try await send(request)
@@ -46,7 +46,7 @@ public struct ModelServerClient: Sendable {
     ///
     /// - Throws: ``ModelServerError``.
     public func invoke(_ input: ModelServerInput) async throws(ModelServerError) -> ModelServerResponse {
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .post, url: endpoint.appendingPathComponent("invocations"),
             headers: ["Content-Type": input.format.contentType, "Accept": "application/json"], body: .bytes(input.body),
             responseDestination: .memory(limit: responseLimit), timeout: timeout, isIdempotent: false,
@@ -55,9 +55,9 @@ public struct ModelServerClient: Sendable {
         return ModelServerResponse(body: response.body, contentType: response.headers["Content-Type"])
     }
 
-    private func send(_ request: HTTPRequest) async throws(ModelServerError) -> HTTPResponse {
+    private func send(_ request: TransportRequest) async throws(ModelServerError) -> TransportResponse {
         let shown = Redaction.redact(endpoint)
-        let response: HTTPResponse
+        let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch let error as HTTPTransportError {

@@ -87,7 +87,7 @@ public struct WebhookVerifier: Sendable {
     /// - Parameters:
     ///   - body: The request body exactly as received; re-encoded JSON would not match the signature.
     ///   - headers: The request headers (names compared case-insensitively).
-    public func verify(body: some DataProtocol, headers: HTTPHeaders) -> WebhookVerification {
+    public func verify(body: some DataProtocol, headers: TransportHeaders) -> WebhookVerification {
         guard !secrets.isEmpty else { return .rejected(.noSecretConfigured) }
         guard let deliveryID = headers[WebhookHeaders.deliveryID]?.trimmingWhitespace(), !deliveryID.isEmpty
         else { return .rejected(.missingHeader(WebhookHeaders.deliveryID)) }
@@ -121,7 +121,7 @@ public struct WebhookVerifier: Sendable {
 
     /// Verifies one delivery whose headers come as a dictionary.
     public func verify(body: some DataProtocol, headers: [String: String]) -> WebhookVerification {
-        verify(body: body, headers: HTTPHeaders(headers.map { ($0.key, $0.value) }))
+        verify(body: body, headers: TransportHeaders(headers.map { ($0.key, $0.value) }))
     }
 
     // MARK: Signatures

@@ -51,7 +51,7 @@ final class CurlMultiEngine: @unchecked Sendable {
     }
 
     /// Sends `request` and waits for its response. Cancelling the calling task aborts the transfer.
-    func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func perform(_ request: TransportRequest) async throws -> TransportResponse {
         let transfer = CurlTransfer(request: request)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -67,7 +67,7 @@ final class CurlMultiEngine: @unchecked Sendable {
     /// Cancelling the calling task before the head arrives, or ending the body stream early, aborts the
     /// transfer. `owner` is kept alive as long as the body stream is, so the engine cannot shut down
     /// under a stream that is still read.
-    func stream(_ request: HTTPRequest, owner: some AnyObject & Sendable) async throws -> HTTPStreamingResponse {
+    func stream(_ request: TransportRequest, owner: some AnyObject & Sendable) async throws -> TransportStreamingResponse {
         let transfer = CurlTransfer(request: request, streaming: true)
         let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         bodyContinuation.onTermination = { [self] termination in
@@ -176,7 +176,7 @@ final class CurlMultiEngine: @unchecked Sendable {
         }
 
         /// Feeds the adaptive reuse policy and writes the debug log line of a finished request.
-        private func observe(_ transfer: CurlTransfer, result: Result<HTTPResponse, any Error>) {
+        private func observe(_ transfer: CurlTransfer, result: Result<TransportResponse, any Error>) {
             guard let timing = transfer.timing() else { return }
             let switched = reuse.record(
                 origin: transfer.origin, reusedConnection: timing.reusedConnection, firstByte: timing.firstByte,

@@ -20,11 +20,11 @@ import Darwin
 /// Only the engine's thread touches the handle and buffers once the transfer is submitted; the
 /// cancellation flag is the one piece shared with other threads, and it sits behind a mutex.
 final class CurlTransfer: @unchecked Sendable {  // State is confined to the engine thread; see above.
-    let request: HTTPRequest
+    let request: TransportRequest
     let origin: String
     let redactedURL: String
     private let cancellation = Mutex(false)
-    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    private var continuation: CheckedContinuation<TransportResponse, any Error>?
     /// Set for a streamed response (``CurlMultiEngine/stream(_:)``): the body goes there, not to memory.
     private var sink: CurlStreamSink?
     /// Whether the response is streamed; fixed at creation.
@@ -43,22 +43,22 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     private var bodyFileLength: Int64 = 0
 
     // Response.
-    private var responseHeaders = HTTPHeaders()
+    private var responseHeaders = TransportHeaders()
     private var responseBody = Data()
     private var responseLimit = Int.max
     private var exceededLimit = false
     private var outputFileDescriptor: Int32 = -1
-    /// The next offset to write at in a ``HTTPRequest/ResponseDestination/fileRegion(_:offset:)``.
+    /// The next offset to write at in a ``TransportRequest/ResponseDestination/fileRegion(_:offset:)``.
     private var outputFileOffset: Int64?
     private var outputTemporaryPath: String?
     private var localFileFailure: String?
     private(set) var startedAt = ContinuousClock.now
 
-    init(request: HTTPRequest, streaming: Bool = false) {
+    init(request: TransportRequest, streaming: Bool = false) {
         self.request = request
         self.isStreaming = streaming
         var normalised = request
-        let (url, socketPath) = HTTPRequest.resolveUnixSocketURL(request.url)
+        let (url, socketPath) = TransportRequest.resolveUnixSocketURL(request.url)
         normalised.url = url
         if normalised.unixSocketPath == nil { normalised.unixSocketPath = socketPath }
         self.origin = CurlTransfer.origin(of: normalised)
@@ -67,7 +67,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
-    private let normalisedRequest: HTTPRequest
+    private let normalisedRequest: TransportRequest
 
     deinit {
         releaseHandle()
@@ -88,7 +88,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
 
     // MARK: Engine thread
 
-    func attach(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
+    func attach(_ continuation: CheckedContinuation<TransportResponse, any Error>) {
         self.continuation = continuation
     }
 
@@ -97,7 +97,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     }
 
     /// Resumes the waiting task once; later calls are ignored. A streamed response's body ends here.
-    func finish(_ result: Result<HTTPResponse, any Error>) {
+    func finish(_ result: Result<TransportResponse, any Error>) {
         if let sink {
             self.sink = nil
             closeFiles(keepOutput: false)
@@ -159,7 +159,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         try configureResponse(handle, request)
     }
 
-    private func configureMethodAndBody(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest) throws(HTTPTransportError) {
+    private func configureMethodAndBody(_ handle: UnsafeMutableRawPointer, _ request: TransportRequest) throws(HTTPTransportError) {
         let method = request.method
         var bodyLength: Int64?
         switch request.body {
@@ -214,7 +214,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         return Int64(info.st_size)
     }
 
-    private func configureHeaders(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest, userAgent: String) throws(HTTPTransportError) {
+    private func configureHeaders(_ handle: UnsafeMutableRawPointer, _ request: TransportRequest, userAgent: String) throws(HTTPTransportError) {
         var list: UnsafeMutablePointer<curl_slist>?
         for field in request.headers {
             // Checked byte-wise: "\r\n" is a single Character in Swift.
@@ -242,7 +242,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         try set(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
     }
 
-    private func configureResponse(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest) throws(HTTPTransportError) {
+    private func configureResponse(_ handle: UnsafeMutableRawPointer, _ request: TransportRequest) throws(HTTPTransportError) {
         switch request.responseDestination {
         case .memory(let limit):
             responseLimit = limit
@@ -295,14 +295,14 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     }
 
     /// Turns libcurl's result into the response or the error for the waiting task.
-    func complete(code: CURLcode) -> Result<HTTPResponse, any Error> {
+    func complete(code: CURLcode) -> Result<TransportResponse, any Error> {
         guard let handle else { return .failure(failure(.other, "transfer has no handle")) }
         if code != CURLE_OK {
             return .failure(error(for: code))
         }
         var status = 0
         _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        var response = HTTPResponse(status: status, headers: responseHeaders, body: responseBody)
+        var response = TransportResponse(status: status, headers: responseHeaders, body: responseBody)
         if case .fileRegion = request.responseDestination {
             if let problem = localFileFailure { return .failure(failure(.localFile, problem)) }
             closeFiles(keepOutput: true)
@@ -460,7 +460,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     fileprivate func receiveHeader(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
         let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
-            responseHeaders = HTTPHeaders()  // keep only the final response's fields (after 1xx)
+            responseHeaders = TransportHeaders()  // keep only the final response's fields (after 1xx)
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].trimmingWhitespace()
             let value = line[line.index(after: colon)...].trimmingWhitespaceAndNewlines()
@@ -506,7 +506,7 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         return fromEnvironment.isEmpty ? loopback : "\(fromEnvironment),\(loopback)"
     }()
 
-    static func origin(of request: HTTPRequest) -> String {
+    static func origin(of request: TransportRequest) -> String {
         if let socket = request.unixSocketPath { return "unix:\(socket)" }
         let url = request.url
         return "\(url.scheme ?? "http")://\(url.host ?? ""):\(url.port ?? (url.scheme == "https" ? 443 : 80))"

@@ -10,10 +10,10 @@ import Logging
 /// - All transfers run on one dedicated thread through libcurl's multi interface: any number of
 ///   concurrent requests, connections shared between them, and no blocking call on Swift's
 ///   cooperative thread pool.
-/// - Request bodies can stream from files and responses to files (``HTTPRequest/Body/file(_:)``,
-///   ``HTTPRequest/ResponseDestination/file(_:)``); downloads land atomically or not at all.
+/// - Request bodies can stream from files and responses to files (``TransportRequest/Body/file(_:)``,
+///   ``TransportRequest/ResponseDestination/file(_:)``); downloads land atomically or not at all.
 /// - Endless responses (event streams, followed logs) through ``stream(_:)``.
-/// - Unix-domain sockets (``HTTPRequest/unixSocketPath`` or `http+unix://` URLs) and TCP.
+/// - Unix-domain sockets (``TransportRequest/unixSocketPath`` or `http+unix://` URLs) and TCP.
 /// - Connect, total and low-speed timeouts; cancelling the calling task aborts the transfer at once.
 /// - TLS verification on unless turned off explicitly; proxies from the standard environment variables.
 /// - The ``ConnectionReusePolicy/automatic`` policy avoids the delayed-acknowledgement stall of
@@ -39,15 +39,15 @@ public final class CurlTransport: StreamingHTTPTransport {
         engine?.shutdown()
     }
 
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
         try await loadedEngine(for: request).perform(request)
     }
 
-    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
+    public func stream(_ request: TransportRequest) async throws -> TransportStreamingResponse {
         try await loadedEngine(for: request).stream(request, owner: self)
     }
 
-    private func loadedEngine(for request: HTTPRequest) throws(HTTPTransportError) -> CurlMultiEngine {
+    private func loadedEngine(for request: TransportRequest) throws(HTTPTransportError) -> CurlMultiEngine {
         guard let engine else {
             throw HTTPTransportError(
                 code: .other, method: request.method, redactedURL: Redaction.redact(request.url), detail: unavailable ?? "")

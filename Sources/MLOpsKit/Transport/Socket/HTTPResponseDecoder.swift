@@ -14,7 +14,7 @@ struct HTTPResponseDecoder {
     /// The status line and header fields.
     struct Head: Equatable {
         var status: Int
-        var headers: HTTPHeaders
+        var headers: TransportHeaders
     }
 
     /// What a call to ``feed(_:)`` produced.
@@ -182,7 +182,7 @@ struct HTTPResponseDecoder {
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]),
             (100...599).contains(status)
         else { throw Malformed(reason: "the status line is not HTTP/1.x") }
-        var headers = HTTPHeaders()
+        var headers = TransportHeaders()
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
                 throw Malformed(reason: "a header line has no name")

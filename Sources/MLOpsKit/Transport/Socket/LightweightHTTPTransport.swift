@@ -20,7 +20,7 @@ public struct HTTPTransportRouting: Sendable {
     }
 
     /// Whether `request` goes over plain sockets (true) or through libcurl.
-    public func usesSockets(for request: HTTPRequest) -> Bool {
+    public func usesSockets(for request: TransportRequest) -> Bool {
         guard SocketHTTPTransport.canSend(request) else { return false }
         if request.unixSocketPath != nil || request.url.scheme?.lowercased() != "http" || !hasProxy { return true }
         let host = (request.url.host(percentEncoded: false) ?? "").lowercased()
@@ -57,11 +57,11 @@ public final class LightweightHTTPTransport: StreamingHTTPTransport {
         self.logger = logger
     }
 
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
         routing.usesSockets(for: request) ? try await sockets.send(request) : try await curlTransport().send(request)
     }
 
-    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
+    public func stream(_ request: TransportRequest) async throws -> TransportStreamingResponse {
         routing.usesSockets(for: request) ? try await sockets.stream(request) : try await curlTransport().stream(request)
     }
 

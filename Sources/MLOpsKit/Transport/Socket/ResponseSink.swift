@@ -11,7 +11,7 @@
     import Foundation
 #endif
 
-/// Where a response body goes, as ``HTTPRequest/ResponseDestination`` says: memory with a limit, a
+/// Where a response body goes, as ``TransportRequest/ResponseDestination`` says: memory with a limit, a
 /// file that appears atomically only for a complete 2xx response, or a region of an existing file.
 /// A response that is not 2xx is kept in memory (up to 1 MiB) instead, so its error document can be read.
 struct ResponseSink {
@@ -26,11 +26,11 @@ struct ResponseSink {
         case region(descriptor: Int32, offset: Int64)
     }
 
-    private let destination: HTTPRequest.ResponseDestination
+    private let destination: TransportRequest.ResponseDestination
     private var target: Target?
     private var bytes: [UInt8] = []
 
-    init(destination: HTTPRequest.ResponseDestination) {
+    init(destination: TransportRequest.ResponseDestination) {
         self.destination = destination
     }
 

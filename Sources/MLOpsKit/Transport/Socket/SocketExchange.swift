@@ -15,7 +15,7 @@
 /// response goes. ``perform()`` and ``performStreaming(head:chunk:finish:)`` block; they run on a
 /// thread of their own.
 final class SocketExchange: Sendable {
-    let request: HTTPRequest
+    let request: TransportRequest
     let connection = SocketConnection()
     private let configuration: SocketHTTPTransport.Configuration
     private let isStreaming: Bool
@@ -25,12 +25,12 @@ final class SocketExchange: Sendable {
     private let head: [UInt8]
     private let redactedURL: String
 
-    init(request: HTTPRequest, configuration: SocketHTTPTransport.Configuration, streaming: Bool) throws(HTTPTransportError) {
+    init(request: TransportRequest, configuration: SocketHTTPTransport.Configuration, streaming: Bool) throws(HTTPTransportError) {
         self.request = request
         self.configuration = configuration
         self.isStreaming = streaming
         self.redactedURL = Redaction.redact(request.url)
-        let (url, socketFromURL) = HTTPRequest.resolveUnixSocketURL(request.url)
+        let (url, socketFromURL) = TransportRequest.resolveUnixSocketURL(request.url)
         socketPath = request.unixSocketPath ?? socketFromURL
         func invalid(_ detail: String) -> HTTPTransportError {
             HTTPTransportError(code: .invalidRequest, method: request.method, redactedURL: Redaction.redact(request.url), detail: detail)
@@ -82,7 +82,7 @@ final class SocketExchange: Sendable {
 
     // MARK: Whole responses
 
-    func perform() throws -> HTTPResponse {
+    func perform() throws -> TransportResponse {
         let deadline = (request.timeout ?? configuration.requestTimeout).map { ContinuousClock.now + $0 }
         do {
             try open(deadline: deadline)
@@ -102,7 +102,7 @@ final class SocketExchange: Sendable {
             }
             guard let head = decoder.head else { throw error(.connectionLost, "no response") }
             let body = try sink.complete()
-            return HTTPResponse(status: head.status, headers: head.headers, body: body)
+            return TransportResponse(status: head.status, headers: head.headers, body: body)
         } catch {
             throw mapped(error)
         }
@@ -183,7 +183,7 @@ final class SocketExchange: Sendable {
         }
     }
 
-    private static func size(of url: URL, request: HTTPRequest) throws(HTTPTransportError) -> Int64 {
+    private static func size(of url: URL, request: TransportRequest) throws(HTTPTransportError) -> Int64 {
         var info = stat()
         guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw HTTPTransportError(

@@ -9,7 +9,7 @@ import Synchronization
 /// small: it needs nothing beyond the C library, where ``CurlTransport`` loads libcurl and the TLS,
 /// Kerberos and LDAP libraries it links (about 8 MB of resident memory on Debian).
 ///
-/// - `http://` URLs, unix-domain sockets (``HTTPRequest/unixSocketPath`` or `http+unix://` URLs).
+/// - `http://` URLs, unix-domain sockets (``TransportRequest/unixSocketPath`` or `http+unix://` URLs).
 ///   No TLS and no proxies: ``canSend(_:)`` says whether a request is one it can carry, and
 ///   ``HTTPTransports/lightweight(configuration:)`` sends the others through libcurl.
 /// - One connection per request (`Connection: close`), made on a thread of its own, so blocking
@@ -43,7 +43,7 @@ public final class SocketHTTPTransport: StreamingHTTPTransport {
     }
 
     /// Whether this transport can carry `request`: plain `http` or a unix-domain socket.
-    public static func canSend(_ request: HTTPRequest) -> Bool {
+    public static func canSend(_ request: TransportRequest) -> Bool {
         if request.unixSocketPath != nil { return true }
         switch request.url.scheme?.lowercased() {
         case "http", "http+unix", "unix": return true
@@ -51,11 +51,11 @@ public final class SocketHTTPTransport: StreamingHTTPTransport {
         }
     }
 
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
         let exchange = try SocketExchange(request: request, configuration: configuration, streaming: false)
         try Task.checkCancellation()
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<TransportResponse, any Error>) in
                 let started = DetachedThread.start {
                     continuation.resume(with: Result { try exchange.perform() })
                 }
@@ -68,7 +68,7 @@ public final class SocketHTTPTransport: StreamingHTTPTransport {
         }
     }
 
-    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
+    public func stream(_ request: TransportRequest) async throws -> TransportStreamingResponse {
         let exchange = try SocketExchange(request: request, configuration: configuration, streaming: true)
         try Task.checkCancellation()
         let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
@@ -77,7 +77,7 @@ public final class SocketHTTPTransport: StreamingHTTPTransport {
         }
         let handOver = HeadHandOver(body: body)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPStreamingResponse, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<TransportStreamingResponse, any Error>) in
                 handOver.attach(continuation)
                 let started = DetachedThread.start {
                     exchange.performStreaming(
@@ -106,7 +106,7 @@ public final class SocketHTTPTransport: StreamingHTTPTransport {
 /// only until then, so that a caller who drops it ends the transfer.
 private final class HeadHandOver: Sendable {
     private struct State {
-        var continuation: CheckedContinuation<HTTPStreamingResponse, any Error>?
+        var continuation: CheckedContinuation<TransportStreamingResponse, any Error>?
         var body: AsyncThrowingStream<[UInt8], any Error>?
     }
 
@@ -116,22 +116,22 @@ private final class HeadHandOver: Sendable {
         state = Mutex(State(body: body))
     }
 
-    func attach(_ continuation: CheckedContinuation<HTTPStreamingResponse, any Error>) {
+    func attach(_ continuation: CheckedContinuation<TransportStreamingResponse, any Error>) {
         state.withLock { $0.continuation = continuation }
     }
 
     func deliver(_ head: HTTPResponseDecoder.Head) {
-        let taken = state.withLock { state -> (CheckedContinuation<HTTPStreamingResponse, any Error>, AsyncThrowingStream<[UInt8], any Error>)? in
+        let taken = state.withLock { state -> (CheckedContinuation<TransportStreamingResponse, any Error>, AsyncThrowingStream<[UInt8], any Error>)? in
             guard let continuation = state.continuation, let body = state.body else { return nil }
             state = State()
             return (continuation, body)
         }
         guard let (continuation, body) = taken else { return }
-        continuation.resume(returning: HTTPStreamingResponse(status: head.status, headers: head.headers, body: body))
+        continuation.resume(returning: TransportStreamingResponse(status: head.status, headers: head.headers, body: body))
     }
 
     func fail(_ error: any Error) {
-        let taken = state.withLock { state -> CheckedContinuation<HTTPStreamingResponse, any Error>? in
+        let taken = state.withLock { state -> CheckedContinuation<TransportStreamingResponse, any Error>? in
             defer { state = State() }
             return state.continuation
         }

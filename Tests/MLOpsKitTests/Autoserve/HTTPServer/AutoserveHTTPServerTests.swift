@@ -36,7 +36,7 @@ struct AutoserveHTTPServerTests {
             let address = try server.start()
             #expect(address.hasPrefix(prefix))
             #expect(Self.port(server) > 0)
-            let response = try await CurlTransport().send(HTTPRequest(url: Self.url(server, "/a?x=1")))
+            let response = try await CurlTransport().send(TransportRequest(url: Self.url(server, "/a?x=1")))
             #expect(response.status == 200)
             #expect(response.bodyText == "/a?x=1 0")
             await server.stop()
@@ -63,11 +63,11 @@ struct AutoserveHTTPServerTests {
         let server = AutoserveHTTPServer(handler: Self.echo())
         try server.start()
         let transport = CurlTransport()
-        let answers = try await withThrowingTaskGroup(of: (Int, HTTPResponse).self) { group in
+        let answers = try await withThrowingTaskGroup(of: (Int, TransportResponse).self) { group in
             for index in 0..<24 {
                 group.addTask {
                     let body = Data("body-\(index)".utf8)
-                    let request = HTTPRequest(
+                    let request = TransportRequest(
                         method: index.isMultiple(of: 2) ? .post : .get, url: Self.url(server, "/n?i=\(index)"),
                         body: index.isMultiple(of: 2) ? .bytes(body) : .none)
                     return (index, try await transport.send(request))
@@ -93,7 +93,7 @@ struct AutoserveHTTPServerTests {
         slow.write("GET /stuck HTTP/1.1\r\nHost: x\r\n")
         let started = ContinuousClock.now
         for _ in 0..<3 {
-            let response = try await CurlTransport().send(HTTPRequest(url: Self.url(server, "/fast")))
+            let response = try await CurlTransport().send(TransportRequest(url: Self.url(server, "/fast")))
             #expect(response.status == 200)
         }
         let answer = await slow.readToEnd()
@@ -112,14 +112,14 @@ struct AutoserveHTTPServerTests {
         #expect(await bad.readToEnd().hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
 
         let large = try await CurlTransport().send(
-            HTTPRequest(method: .post, url: Self.url(server, "/webhooks"), body: .bytes(Data(count: 4096))))
+            TransportRequest(method: .post, url: Self.url(server, "/webhooks"), body: .bytes(Data(count: 4096))))
         #expect(large.status == 413)
 
         let declared = try RawHTTPConnection(port: Self.port(server))
         declared.write("POST /webhooks HTTP/1.1\r\nContent-Length: 100000000\r\n\r\npartial")
         #expect(await declared.readToEnd().hasPrefix("HTTP/1.1 413 "))
 
-        let ok = try await CurlTransport().send(HTTPRequest(url: Self.url(server, "/after")))
+        let ok = try await CurlTransport().send(TransportRequest(url: Self.url(server, "/after")))
         #expect(ok.status == 200)
         await server.stop()
     }
@@ -135,7 +135,7 @@ struct AutoserveHTTPServerTests {
         })
         try server.start()
         let url = Self.url(server, "/slow")
-        let inFlight = Task { try await CurlTransport().send(HTTPRequest(url: url)) }
+        let inFlight = Task { try await CurlTransport().send(TransportRequest(url: url)) }
         while !answering.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         let waiting = try RawHTTPConnection(port: Self.port(server))
         waiting.write("GET /never-finished HTTP/1.1\r\n")

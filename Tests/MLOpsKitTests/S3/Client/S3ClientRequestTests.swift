@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func putSendsContentMD5AndTheSignedSHA256() async throws {
-        transport.enqueue(HTTPResponse(status: 200, headers: ["ETag": "\"\(md5Hex("hello"))\""]))
+        transport.enqueue(TransportResponse(status: 200, headers: ["ETag": "\"\(md5Hex("hello"))\""]))
         let result = try await client().putObject(Data("hello".utf8), bucket: "mlflow", key: "a b/c+d.txt")
         let request = try #require(transport.lastRequest)
         #expect(request.method == .put)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func httpsSendsUnsignedPayloadsButStillContentMD5() async throws {
-        transport.enqueue(HTTPResponse(status: 200, headers: ["ETag": "\"\(md5Hex("x"))\""]))
+        transport.enqueue(TransportResponse(status: 200, headers: ["ETag": "\"\(md5Hex("x"))\""]))
         try await client(endpoint: "https://s3.example.test").putObject(Data("x".utf8), bucket: "b", key: "k")
         let request = try #require(transport.lastRequest)
         #expect(request.headers["X-Amz-Content-SHA256"] == "UNSIGNED-PAYLOAD")
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func anETagThatIsNotTheMD5SentIsAChecksumError() async throws {
-        transport.enqueue(HTTPResponse(status: 200, headers: ["ETag": "\"\(md5Hex("other"))\""]))
+        transport.enqueue(TransportResponse(status: 200, headers: ["ETag": "\"\(md5Hex("other"))\""]))
         let error = await #expect(throws: S3TransferError.self) {
             try await client().putObject(Data("hello".utf8), bucket: "b", key: "k")
         }
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func bodilessRequestsSignTheEmptyPayload() async throws {
-        transport.enqueue(HTTPResponse(status: 200, headers: ["Content-Length": "12", "ETag": "\"abc\""]))
+        transport.enqueue(TransportResponse(status: 200, headers: ["Content-Length": "12", "ETag": "\"abc\""]))
         _ = try await client().headObject(bucket: "b", key: "k")
         let request = try #require(transport.lastRequest)
         #expect(request.headers["X-Amz-Content-SHA256"] == PayloadHash.emptyBodySHA256)
@@ -81,7 +81,7 @@ import Testing
 
     @Test func deleteObjectsGoesInBatchesOfAThousandWithContentMD5() async throws {
         transport.setHandler { _ in
-            HTTPResponse(status: 200, body: Data("<DeleteResult><Error><Key>k-3 &amp; x</Key><Code>AccessDenied</Code><Message>no</Message></Error></DeleteResult>".utf8))
+            TransportResponse(status: 200, body: Data("<DeleteResult><Error><Key>k-3 &amp; x</Key><Code>AccessDenied</Code><Message>no</Message></Error></DeleteResult>".utf8))
         }
         let keys = (0..<2_345).map { "k-\($0) & x" }
         let result = try await client().deleteObjects(bucket: "b", keys: keys)
@@ -100,9 +100,9 @@ import Testing
     }
 
     @Test func retryableErrorsAreRetriedAndSignedAgain() async throws {
-        transport.enqueue(HTTPResponse(status: 503, body: Data("<Error><Code>SlowDown</Code><Message>slow</Message></Error>".utf8)))
-        transport.enqueue(HTTPResponse(status: 500, body: Data("<Error><Code>InternalError</Code><Message>x</Message></Error>".utf8)))
-        transport.enqueue(HTTPResponse(status: 200, body: Data("data".utf8)))
+        transport.enqueue(TransportResponse(status: 503, body: Data("<Error><Code>SlowDown</Code><Message>slow</Message></Error>".utf8)))
+        transport.enqueue(TransportResponse(status: 500, body: Data("<Error><Code>InternalError</Code><Message>x</Message></Error>".utf8)))
+        transport.enqueue(TransportResponse(status: 200, body: Data("data".utf8)))
         let client = try client { $0.verifiesDownloads = false }
         #expect(try await client.getObject(bucket: "b", key: "k") == Data("data".utf8))
         #expect(transport.requests.count == 3)
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func refusedRequestsAreNotRetried() async throws {
-        transport.enqueue(HTTPResponse(status: 403, body: Data("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>".utf8)))
+        transport.enqueue(TransportResponse(status: 403, body: Data("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>".utf8)))
         let error = await #expect(throws: S3Error.self) { try await client().getObject(bucket: "b", key: "k") }
         #expect(error?.code == .accessDenied)
         #expect(error?.bucket == "b")
@@ -120,7 +120,7 @@ import Testing
 
     @Test func anErrorInsideA200CompleteResponseIsRetriedThenThrown() async throws {
         let embedded = "<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"
-        transport.setHandler { _ in HTTPResponse(status: 200, body: Data(embedded.utf8)) }
+        transport.setHandler { _ in TransportResponse(status: 200, body: Data(embedded.utf8)) }
         let error = await #expect(throws: S3Error.self) {
             try await client().completeMultipartUpload(
                 bucket: "b", key: "k", uploadID: "u", parts: [UploadedPart(partNumber: 1, eTag: "e")])
@@ -229,12 +229,12 @@ import Testing
     func md5Hex(_ text: String) -> String { md5Hex(Data(text.utf8)) }
     func md5Hex(_ data: Data) -> String { Digest.hash(.md5, data).map { String(format: "%02x", $0) }.joined() }
 
-    func listing(keys: [String], next: String?) -> HTTPResponse {
+    func listing(keys: [String], next: String?) -> TransportResponse {
         let contents = keys.map {
             "<Contents><Key>\($0.replacingOccurrences(of: " ", with: "+"))</Key><Size>1</Size></Contents>"
         }.joined()
         let token = next.map { "<NextContinuationToken>\($0)</NextContinuationToken>" } ?? ""
         let xml = "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>\(next != nil)</IsTruncated>\(token)\(contents)</ListBucketResult>"
-        return HTTPResponse(status: 200, body: Data(xml.utf8))
+        return TransportResponse(status: 200, body: Data(xml.utf8))
     }
 }

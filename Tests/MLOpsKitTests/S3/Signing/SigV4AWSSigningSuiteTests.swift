@@ -38,9 +38,9 @@ struct SigV4AWSSigningSuiteTests {
     @Test("header signing", .enabled(if: isAvailable, skipMessage), arguments: caseNames)
     func headerSigning(name: String) throws {
         let suiteCase = try SuiteCase(name: name, directory: Self.directory)
-        let request = HTTPRequest(
-            method: HTTPMethod(rawValue: suiteCase.method), url: suiteCase.url,
-            headers: HTTPHeaders(suiteCase.headers), body: suiteCase.body.isEmpty ? .none : .bytes(suiteCase.body))
+        let request = TransportRequest(
+            method: TransportMethod(rawValue: suiteCase.method), url: suiteCase.url,
+            headers: TransportHeaders(suiteCase.headers), body: suiteCase.body.isEmpty ? .none : .bytes(suiteCase.body))
         let (signed, details) = suiteCase.signer.signWithDetails(
             request, payload: .sha256(of: suiteCase.body), date: suiteCase.date,
             additionalSignedHeaders: Set(suiteCase.headers.map(\.0)))
@@ -60,9 +60,9 @@ struct SigV4AWSSigningSuiteTests {
     func querySigning(name: String) throws {
         let suiteCase = try SuiteCase(name: name, directory: Self.directory)
         let (url, details) = try suiteCase.signer.presignWithDetails(
-            method: HTTPMethod(rawValue: suiteCase.method), url: suiteCase.url,
+            method: TransportMethod(rawValue: suiteCase.method), url: suiteCase.url,
             expiresIn: .seconds(suiteCase.context.expirationInSeconds), date: suiteCase.date,
-            signedHeaders: HTTPHeaders(suiteCase.headers), payload: .sha256(of: suiteCase.body))
+            signedHeaders: TransportHeaders(suiteCase.headers), payload: .sha256(of: suiteCase.body))
 
         #expect(details.canonicalRequest == (try suiteCase.file("query-canonical-request.txt")))
         #expect(details.stringToSign == (try suiteCase.file("query-string-to-sign.txt")))

@@ -161,13 +161,13 @@ struct OracleOutput: Decodable {
 
 struct OracleCase {
     struct Presign {
-        var method: HTTPMethod
+        var method: TransportMethod
         var expires: Int64
         var headers: [(String, String)]
     }
 
     var id: Int
-    var method: HTTPMethod
+    var method: TransportMethod
     var url: URL
     var headers: [(String, String)]
     var signExtra: [String]
@@ -198,7 +198,7 @@ struct OracleCase {
             }
         }
         let signer = SigV4Signer(credentials: credentials, region: region)
-        let request = HTTPRequest(method: method, url: url, headers: HTTPHeaders(headers))
+        let request = TransportRequest(method: method, url: url, headers: TransportHeaders(headers))
         let (signed, details) = signer.signWithDetails(
             request, payload: payload, date: date, additionalSignedHeaders: Set(signExtra))
         check("canonical request", details.canonicalRequest, result.header.canonicalRequest)
@@ -216,7 +216,7 @@ struct OracleCase {
             do {
                 let (presigned, presignDetails) = try signer.presignWithDetails(
                     method: ours.method, url: url, expiresIn: .seconds(ours.expires), date: date,
-                    signedHeaders: HTTPHeaders(ours.headers), payload: .unsigned)
+                    signedHeaders: TransportHeaders(ours.headers), payload: .unsigned)
                 check("presign canonical request", presignDetails.canonicalRequest, theirs.canonicalRequest)
                 check("presign string to sign", presignDetails.stringToSign, theirs.stringToSign)
                 check("presign signature", presignDetails.signature, theirs.signature)

@@ -20,7 +20,7 @@ struct SigV4S3DocumentationTests {
     // MARK: - AWS Signer samples (header-based auth)
 
     @Test func getObjectWithRange() {
-        var request = HTTPRequest(method: .get, url: endpoint.url(bucket: "examplebucket", key: "test.txt"))
+        var request = TransportRequest(method: .get, url: endpoint.url(bucket: "examplebucket", key: "test.txt"))
         request.headers["Range"] = "bytes=0-9"
         let (signed, details) = signer.signWithDetails(request, payload: .emptyBody, date: date)
         #expect(request.url.absoluteString == "https://examplebucket.s3.amazonaws.com/test.txt")
@@ -57,7 +57,7 @@ struct SigV4S3DocumentationTests {
     /// and encoded by the endpoint in ``putObjectThroughEndpoint()``; both sign as `/test%24file.text`.
     @Test func putObject() {
         let url = URL(string: "https://examplebucket.s3.amazonaws.com/test$file.text")!
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .put, url: url,
             headers: ["Date": "Fri, 24 May 2013 00:00:00 GMT", "x-amz-storage-class": "REDUCED_REDUNDANCY"],
             body: .bytes(Data("Welcome to Amazon S3.".utf8)))
@@ -90,7 +90,7 @@ struct SigV4S3DocumentationTests {
     @Test func putObjectThroughEndpoint() {
         let url = endpoint.url(bucket: "examplebucket", key: "test$file.text")
         #expect(url.absoluteString == "https://examplebucket.s3.amazonaws.com/test%24file.text")
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .put, url: url,
             headers: ["Date": "Fri, 24 May 2013 00:00:00 GMT", "x-amz-storage-class": "REDUCED_REDUNDANCY"])
         let signed = signer.sign(
@@ -102,7 +102,7 @@ struct SigV4S3DocumentationTests {
     }
 
     @Test func getBucketLifecycle() {
-        let request = HTTPRequest(url: endpoint.url(bucket: "examplebucket", query: [("lifecycle", "")]))
+        let request = TransportRequest(url: endpoint.url(bucket: "examplebucket", query: [("lifecycle", "")]))
         #expect(request.url.absoluteString == "https://examplebucket.s3.amazonaws.com/?lifecycle=")
         let (signed, details) = signer.signWithDetails(request, payload: .emptyBody, date: date)
         #expect(details.canonicalRequest.split(separator: "\n", omittingEmptySubsequences: false)[2] == "lifecycle=")
@@ -112,7 +112,7 @@ struct SigV4S3DocumentationTests {
                 Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543
                 """)
         // The documentation's own URL writes the parameter without `=`; it signs the same.
-        let bare = HTTPRequest(url: URL(string: "https://examplebucket.s3.amazonaws.com/?lifecycle")!)
+        let bare = TransportRequest(url: URL(string: "https://examplebucket.s3.amazonaws.com/?lifecycle")!)
         #expect(
             signer.sign(bare, payload: .emptyBody, date: date).headers["Authorization"]
                 == signed.headers["Authorization"])
@@ -120,7 +120,7 @@ struct SigV4S3DocumentationTests {
 
     @Test func listObjects() {
         // Parameters given out of order: the canonical query sorts them.
-        let request = HTTPRequest(
+        let request = TransportRequest(
             url: endpoint.url(bucket: "examplebucket", query: [("prefix", "J"), ("max-keys", "2")]))
         let (signed, details) = signer.signWithDetails(request, payload: .emptyBody, date: date)
         #expect(
@@ -282,9 +282,9 @@ struct SigV4SharedS3VectorTests {
                     } else if let hash = input.bodySHA256 { .sha256(hash) } else if let hex = input.bodyHex {
                         .sha256(of: Self.bytes(hex: hex))
                     } else { .emptyBody }
-                let signed: HTTPRequest
+                let signed: TransportRequest
                 (signed, details) = signer.signWithDetails(
-                    HTTPRequest(method: HTTPMethod(rawValue: input.method), url: url, headers: HTTPHeaders(headers)),
+                    TransportRequest(method: TransportMethod(rawValue: input.method), url: url, headers: TransportHeaders(headers)),
                     payload: payload, date: date, additionalSignedHeaders: Set(headers.map(\.0)))
                 authorization = signed.headers["Authorization"]
             }
@@ -299,8 +299,8 @@ struct SigV4SharedS3VectorTests {
 
         if let expected = vector.expectedPresign {
             let (presigned, details) = try signer.presignWithDetails(
-                method: HTTPMethod(rawValue: input.method), url: url, expiresIn: .seconds(input.expires ?? 3600),
-                date: date, signedHeaders: HTTPHeaders((input.presignHeaders ?? []).map { ($0[0], $0[1]) }),
+                method: TransportMethod(rawValue: input.method), url: url, expiresIn: .seconds(input.expires ?? 3600),
+                date: date, signedHeaders: TransportHeaders((input.presignHeaders ?? []).map { ($0[0], $0[1]) }),
                 payload: .unsigned)
             #expect(details.canonicalRequest == expected.canonicalRequest)
             #expect(details.stringToSign == expected.stringToSign)

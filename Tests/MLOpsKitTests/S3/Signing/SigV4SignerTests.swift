@@ -90,7 +90,7 @@ struct SigV4CanonicalTests {
     }
 
     @Test func defaultSignedHeadersAndAdditionalOnes() {
-        let headers: HTTPHeaders = [
+        let headers: TransportHeaders = [
             "Host": "h", "Content-Type": "a/b", "Content-MD5": "x", "Range": "bytes=0-1", "X-Amz-Meta-K": "v",
             "Content-Length": "5", "User-Agent": "u", "Accept": "*/*", "Cache-Control": "no-cache",
             "Authorization": "old",
@@ -211,7 +211,7 @@ struct SigV4SignerTests {
     }
 
     @Test func addsTheSigningHeaders() {
-        let request = HTTPRequest(
+        let request = TransportRequest(
             method: .put, url: URL(string: "http://127.0.0.1:9000/artifacts/a.txt")!,
             headers: ["Content-Type": "text/plain", "Content-Length": "5"])
         let signed = withToken.sign(request, payload: .unsigned, date: date)
@@ -231,7 +231,7 @@ struct SigV4SignerTests {
     }
 
     @Test func signingAgainReplacesEveryAddedHeader() {
-        let request = HTTPRequest(url: URL(string: "http://127.0.0.1:9000/artifacts/a.txt")!)
+        let request = TransportRequest(url: URL(string: "http://127.0.0.1:9000/artifacts/a.txt")!)
         let once = withToken.sign(request, payload: .emptyBody, date: date)
         let twice = withToken.sign(once, payload: .emptyBody, date: date)
         #expect(Array(twice.headers) == Array(once.headers))
@@ -245,7 +245,7 @@ struct SigV4SignerTests {
     }
 
     @Test func keepsACallerHostHeader() {
-        let request = HTTPRequest(
+        let request = TransportRequest(
             url: URL(string: "http://127.0.0.1:9000/b/k")!, headers: ["Host": "minio.internal:9000"])
         let (signed, details) = signer.signWithDetails(request, payload: .emptyBody, date: date)
         #expect(signed.headers.values(for: "Host") == ["minio.internal:9000"])
@@ -254,50 +254,50 @@ struct SigV4SignerTests {
 
     @Test func unsignedHeadersDoNotChangeTheSignature() {
         let url = URL(string: "http://127.0.0.1:9000/b/k")!
-        let plain = signer.sign(HTTPRequest(url: url), payload: .emptyBody, date: date)
+        let plain = signer.sign(TransportRequest(url: url), payload: .emptyBody, date: date)
         let noisy = signer.sign(
-            HTTPRequest(url: url, headers: ["User-Agent": "x", "Content-Length": "0", "Accept": "*/*"]),
+            TransportRequest(url: url, headers: ["User-Agent": "x", "Content-Length": "0", "Accept": "*/*"]),
             payload: .emptyBody, date: date)
         #expect(plain.headers["Authorization"] == noisy.headers["Authorization"])
         let signedLength = signer.sign(
-            HTTPRequest(url: url, headers: ["Content-Length": "0"]), payload: .emptyBody, date: date,
+            TransportRequest(url: url, headers: ["Content-Length": "0"]), payload: .emptyBody, date: date,
             additionalSignedHeaders: ["content-length"])
         #expect(signedLength.headers["Authorization"] != plain.headers["Authorization"])
     }
 
     @Test func everySignedPartChangesTheSignature() {
         let url = URL(string: "http://127.0.0.1:9000/b/k?x=1")!
-        let base = signer.sign(HTTPRequest(url: url), payload: .emptyBody, date: date).headers["Authorization"]
+        let base = signer.sign(TransportRequest(url: url), payload: .emptyBody, date: date).headers["Authorization"]
         var variants: [String?] = []
         variants.append(
-            signer.sign(HTTPRequest(method: .head, url: url), payload: .emptyBody, date: date).headers["Authorization"])
+            signer.sign(TransportRequest(method: .head, url: url), payload: .emptyBody, date: date).headers["Authorization"])
         variants.append(
             signer.sign(
-                HTTPRequest(url: URL(string: "http://127.0.0.1:9000/b/K?x=1")!), payload: .emptyBody, date: date
+                TransportRequest(url: URL(string: "http://127.0.0.1:9000/b/K?x=1")!), payload: .emptyBody, date: date
             ).headers["Authorization"])
         variants.append(
             signer.sign(
-                HTTPRequest(url: URL(string: "http://127.0.0.1:9000/b/k?x=2")!), payload: .emptyBody, date: date
+                TransportRequest(url: URL(string: "http://127.0.0.1:9000/b/k?x=2")!), payload: .emptyBody, date: date
             ).headers["Authorization"])
         variants.append(
             signer.sign(
-                HTTPRequest(url: URL(string: "http://127.0.0.1:9001/b/k?x=1")!), payload: .emptyBody, date: date
+                TransportRequest(url: URL(string: "http://127.0.0.1:9001/b/k?x=1")!), payload: .emptyBody, date: date
             ).headers["Authorization"])
-        variants.append(signer.sign(HTTPRequest(url: url), payload: .unsigned, date: date).headers["Authorization"])
+        variants.append(signer.sign(TransportRequest(url: url), payload: .unsigned, date: date).headers["Authorization"])
         variants.append(
-            signer.sign(HTTPRequest(url: url), payload: .emptyBody, date: date.addingTimeInterval(1)).headers[
+            signer.sign(TransportRequest(url: url), payload: .emptyBody, date: date.addingTimeInterval(1)).headers[
                 "Authorization"])
         variants.append(
-            signer.sign(HTTPRequest(url: url, headers: ["Range": "bytes=0-1"]), payload: .emptyBody, date: date)
+            signer.sign(TransportRequest(url: url, headers: ["Range": "bytes=0-1"]), payload: .emptyBody, date: date)
                 .headers["Authorization"])
         var otherRegion = signer
         otherRegion.region = "eu-west-1"
         variants.append(
-            otherRegion.sign(HTTPRequest(url: url), payload: .emptyBody, date: date).headers["Authorization"])
+            otherRegion.sign(TransportRequest(url: url), payload: .emptyBody, date: date).headers["Authorization"])
         var otherSecret = signer
         otherSecret.credentials.secretAccessKey = "x"
         variants.append(
-            otherSecret.sign(HTTPRequest(url: url), payload: .emptyBody, date: date).headers["Authorization"])
+            otherSecret.sign(TransportRequest(url: url), payload: .emptyBody, date: date).headers["Authorization"])
         #expect(Set(variants + [base]).count == variants.count + 1)
     }
 

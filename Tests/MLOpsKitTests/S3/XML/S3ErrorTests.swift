@@ -7,7 +7,7 @@ import Testing
 struct S3ErrorTests {
     typealias Fixtures = S3XMLFixtures
 
-    static func error(_ status: Int, _ body: String, headers: HTTPHeaders = [:], operation: String? = nil, bucket: String? = nil, key: String? = nil) -> S3Error {
+    static func error(_ status: Int, _ body: String, headers: TransportHeaders = [:], operation: String? = nil, bucket: String? = nil, key: String? = nil) -> S3Error {
         S3Error(status: status, headers: headers, body: Fixtures.data(body), operation: operation, bucket: bucket, key: key)
     }
 
@@ -187,7 +187,7 @@ struct S3ErrorTests {
         ]
     )
     func bodyless(status: Int, code: S3Error.Code) {
-        let headers: HTTPHeaders = ["x-amz-request-id": "REQ1", "x-amz-id-2": "HOST1", "Content-Length": "0"]
+        let headers: TransportHeaders = ["x-amz-request-id": "REQ1", "x-amz-id-2": "HOST1", "Content-Length": "0"]
         let error = Self.error(status, "", headers: headers, operation: "HeadObject", bucket: "b", key: "k")
         #expect(error.code == code)
         #expect(error.httpStatus == status)
@@ -292,7 +292,7 @@ struct S3ErrorResponseDecodingTests {
 
     @Test("a failed status throws the S3Error built from the response")
     func failedStatus() throws {
-        let response = HTTPResponse(status: 404, headers: ["x-amz-request-id": "R"], body: Data())
+        let response = TransportResponse(status: 404, headers: ["x-amz-request-id": "R"], body: Data())
         let error = try #require(throws: S3Error.self) {
             try S3ResponseDecoding.decode(response, operation: "HeadObject", bucket: "b", key: "k") { _ in
                 Issue.record("decoded a failure")
@@ -304,7 +304,7 @@ struct S3ErrorResponseDecodingTests {
     @Test("a 200 with an <Error> body throws it with the status, operation, names and header IDs")
     func errorInSuccess() throws {
         let body = Fixtures.data("<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>")
-        let response = HTTPResponse(status: 200, headers: ["x-amz-request-id": "R200", "x-amz-id-2": "H200"], body: body)
+        let response = TransportResponse(status: 200, headers: ["x-amz-request-id": "R200", "x-amz-id-2": "H200"], body: body)
         let error = try #require(throws: S3Error.self) {
             try S3ResponseDecoding.decode(response, operation: "CompleteMultipartUpload", bucket: "b", key: "k") { try CompleteMultipartUploadResult.decode(xml: $0) }
         }
@@ -319,11 +319,11 @@ struct S3ErrorResponseDecodingTests {
 
     @Test("a success decodes; a malformed success body is an S3XMLError")
     func success() throws {
-        let ok = HTTPResponse(status: 200, body: Fixtures.data(Fixtures.copyObjectSeaweed))
+        let ok = TransportResponse(status: 200, body: Fixtures.data(Fixtures.copyObjectSeaweed))
         let result = try S3ResponseDecoding.decode(ok, operation: "CopyObject") { try CopyObjectResult.decode(xml: $0) }
         #expect(result.eTag == "9b2cf535f27731c974343645a3985328")
 
-        let broken = HTTPResponse(status: 200, body: Fixtures.data("<CopyObjectResult><ETag>"))
+        let broken = TransportResponse(status: 200, body: Fixtures.data("<CopyObjectResult><ETag>"))
         let error = try #require(throws: S3XMLError.self) {
             try S3ResponseDecoding.decode(broken, operation: "CopyObject") { try CopyObjectResult.decode(xml: $0) }
         }

@@ -4,15 +4,15 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The response to an ``HTTPRequest``.
-public struct HTTPResponse: Sendable {
+/// The response to an ``TransportRequest``.
+public struct TransportResponse: Sendable {
     /// The HTTP status code.
     public var status: Int
-    public var headers: HTTPHeaders
+    public var headers: TransportHeaders
     /// The body when the request asked for it in memory; empty when it was streamed to a file.
     public var body: Data
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: Data = Data()) {
+    public init(status: Int, headers: TransportHeaders = [:], body: Data = Data()) {
         self.status = status
         self.headers = headers
         self.body = body

@@ -1,5 +1,5 @@
 /// An ordered list of HTTP header fields with case-insensitive lookup.
-public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+public struct TransportHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     public struct Field: Sendable, Hashable {
         public var name: String
         public var value: String

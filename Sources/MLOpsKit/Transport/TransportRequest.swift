@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// An HTTP request as every MLOpsKit client builds it and every ``HTTPTransport`` sends it.
-public struct HTTPRequest: Sendable {
+public struct TransportRequest: Sendable {
     /// Where the request body comes from.
     public enum Body: Sendable, Equatable {
         case none
@@ -35,9 +35,9 @@ public struct HTTPRequest: Sendable {
         public static let memory = ResponseDestination.memory(limit: 64 << 20)
     }
 
-    public var method: HTTPMethod
+    public var method: TransportMethod
     public var url: URL
-    public var headers: HTTPHeaders
+    public var headers: TransportHeaders
     public var body: Body
     public var responseDestination: ResponseDestination
     /// A unix-domain socket to connect to instead of the URL's host (the URL still names the path).
@@ -51,9 +51,9 @@ public struct HTTPRequest: Sendable {
     public var operationName: String?
 
     public init(
-        method: HTTPMethod = .get,
+        method: TransportMethod = .get,
         url: URL,
-        headers: HTTPHeaders = [:],
+        headers: TransportHeaders = [:],
         body: Body = .none,
         responseDestination: ResponseDestination = .memory,
         unixSocketPath: String? = nil,

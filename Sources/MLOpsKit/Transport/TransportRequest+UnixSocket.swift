@@ -4,7 +4,7 @@
     import Foundation
 #endif
 
-extension HTTPRequest {
+extension TransportRequest {
     /// `http+unix://<percent-encoded socket path>/path` → (`http://localhost/path`, socket path).
     static func resolveUnixSocketURL(_ url: URL) -> (URL, String?) {
         guard let scheme = url.scheme?.lowercased(), scheme == "http+unix" || scheme == "unix",
