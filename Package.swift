@@ -19,11 +19,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The agent executable only: its service lifecycle.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The agent's HTTP server (AutoserveServer): NIO's HTTP/1 parser and event loops instead of a
+        // parser of our own, for a daemon that listens on every interface. 2.101 for the decoder's
+        // header size limits. MLOpsKit itself stays free of NIO.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libcurl's headers (libcurl4-openssl-dev). It is not linked: CCurlLoader loads it with dlopen
-        // when the first libcurl transport is made, so a program that only speaks plain HTTP through
-        // SocketHTTPTransport (autoserve-agent) never maps libcurl and the libraries it depends on.
+        // when the first libcurl transport is made, so a program that never sends a request (or embeds
+        // MLOpsKit for its models alone) never maps libcurl and the libraries it depends on.
         .systemLibrary(
             name: "CCurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
@@ -70,12 +74,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The agent's HTTP server on SwiftNIO, serving AutoserveHTTPRoutes (which stay in MLOpsKit as a
+        // pure request-to-response layer). A target of its own so that a program importing MLOpsKit for
+        // its MLflow client links no server.
+        .target(
+            name: "AutoserveServer",
+            dependencies: [
+                "MLOpsKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The autoserve agent: composition only (configuration, HTTP server, services); its logic lives in
-        // MLOpsKit.
+        // MLOpsKit and AutoserveServer.
         .executableTarget(
             name: "AutoserveAgent",
             dependencies: [
-                "MLOpsKit", "CMallocTuning",
+                "MLOpsKit", "AutoserveServer", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -124,6 +141,11 @@ let package = Package(
         .testTarget(
             name: "MLOpsCLITests",
             dependencies: ["MLOpsKit", "MLOpsCLI", "MLOpsKitTestSupport"]
+        ),
+        // The agent's HTTP server over loopback: limits, timeouts, keep-alive, hostile clients.
+        .testTarget(
+            name: "AutoserveServerTests",
+            dependencies: ["AutoserveServer", "MLOpsKit", "MLOpsKitTestSupport"]
         ),
         // End-to-end tests that run the built `autoserve-agent` binary.
         .testTarget(

@@ -26,8 +26,12 @@ struct Agent {
         let environment = ProcessInfo.processInfo.environment
         let choice = AutoserveRuntimeSelection.resolve(settings.runtime, environment: environment)
         let webhookSecret = try settings.loadWebhookSecret()
-        // Plain sockets for http:// and the Docker socket; libcurl only if HTTPS or a proxy is needed.
-        let transport = configuration.makeLightweightTransport(logger: logging.logger("autoserve.http-client"))
+        // libcurl (and libxml2, for S3's answers) are loaded now: a missing one stops the agent at start-up
+        // with the package to install, not at its first request.
+        try SystemLibrary.requireLoadable()
+        FileLimit.raiseSoftLimitToHard()
+        // One libcurl transport for MLflow, the Docker Engine's socket, S3 and the model servers' probes.
+        let transport = configuration.makePlainTransport(logger: logging.logger("autoserve.http-client"))
         let client = configuration.makeMLflowClient(
             transport: RetryingTransport(wrapping: transport, policy: configuration.retryPolicy, logger: logging.logger("autoserve.mlflow")),
             logger: logging.logger("autoserve.mlflow"))

@@ -1,3 +1,4 @@
+import AutoserveServer
 import Logging
 import MLOpsKit
 import ServiceLifecycle
@@ -14,12 +15,12 @@ struct HTTPServerService: Service {
     func run() async throws {
         let routes = routes
         let server = AutoserveHTTPServer(
-            configuration: .init(
-                host: host, port: port, readTimeout: .seconds(15),
-                parser: HTTPRequestParser(maximumBodyBytes: AutoserveHTTPRoutes.maximumWebhookBody)),
+            configuration: .init(host: host, port: port, maximumBodyBytes: AutoserveHTTPRoutes.maximumWebhookBody),
             logger: logger, handler: { request in await routes.respond(to: request) })
-        let address = try server.start()
-        logger.notice("listening on http://\(address)", metadata: ["event": "listening", "address": "\(address)"])
+        let address = try await server.start()
+        logger.notice(
+            "listening on http://\(address)",
+            metadata: ["event": "listening", "address": "\(address)", "connection_limit": "\(server.connectionLimit)"])
         // Returns on graceful shutdown, or throws when the service group cancels this service: stop either way.
         try? await gracefulShutdown()
         await server.stop()

@@ -25,13 +25,6 @@ extension MLOpsConfiguration {
         return configuration
     }
 
-    /// Plain-socket transport settings from the timeout variable, for ``makeLightweightTransport(logger:)``.
-    public var socketTransportConfiguration: SocketHTTPTransport.Configuration {
-        var configuration = SocketHTTPTransport.Configuration()
-        configuration.requestTimeout = httpTimeout
-        return configuration
-    }
-
     /// The retry policy from `MLOPS_HTTP_RETRIES` (the number of retries after the first attempt).
     public var retryPolicy: RetryPolicy {
         RetryPolicy(maximumAttempts: httpRetries + 1)
@@ -44,13 +37,10 @@ extension MLOpsConfiguration {
             policy: retryPolicy, logger: logger)
     }
 
-    /// A transport for a long-running process that must stay small, such as `autoserve-agent`: plain
-    /// HTTP and unix sockets without libcurl, HTTPS and proxied requests through it
-    /// (``LightweightHTTPTransport``), with this configuration's timeouts and TLS settings. It does not
-    /// retry: wrap it in a ``RetryingTransport`` with ``retryPolicy`` where that is wanted.
-    public func makeLightweightTransport(logger: Logger = .disabled) -> LightweightHTTPTransport {
-        LightweightHTTPTransport(
-            socketConfiguration: socketTransportConfiguration, curlConfiguration: transportConfiguration, logger: logger)
+    /// The libcurl transport of this configuration without retries, for a process that retries at its
+    /// own level (the agent resyncs) or wraps it in a ``RetryingTransport`` where that is wanted.
+    public func makePlainTransport(logger: Logger = .disabled) -> CurlTransport {
+        CurlTransport(configuration: transportConfiguration, logger: logger)
     }
 
     /// An MLflow client for the configured tracking server.

@@ -8,9 +8,6 @@ import Testing
 /// its own and cleans up only those.
 struct DockerRuntimeHarness: ServingRuntimeHarness {
     let run = UUID().uuidString.lowercased()
-    /// Whether the runtime talks to the Engine through ``SocketHTTPTransport`` (as the agent does)
-    /// instead of libcurl.
-    var usesSockets = false
 
     func makeRuntime() async throws -> DockerServingRuntime {
         var configuration = DockerServingConfiguration(mode: .image(DockerTestEnvironment.image), network: "host")
@@ -20,7 +17,7 @@ struct DockerRuntimeHarness: ServingRuntimeHarness {
             "echo serving {model_uri} on {port}; echo ok > /www/ping; exec httpd -f -p {host}:{port} -h /www",
         ]
         configuration.removeGrace = .seconds(2)
-        let client = try DockerTestEnvironment.client(transport: usesSockets ? SocketHTTPTransport() : nil)
+        let client = try DockerTestEnvironment.client()
         return DockerServingRuntime(client: client, configuration: configuration)
     }
 
@@ -59,11 +56,5 @@ struct DockerServingRuntimeConformanceTests {
     @Test(arguments: ServingRuntimeConformance.Scenario.allCases)
     func conformance(_ scenario: ServingRuntimeConformance.Scenario) async throws {
         try await ServingRuntimeConformance.run(scenario, with: DockerRuntimeHarness())
-    }
-
-    /// The same contract with the Engine reached through plain sockets, as `autoserve-agent` reaches it.
-    @Test(arguments: ServingRuntimeConformance.Scenario.allCases)
-    func conformanceOverSocketHTTPTransport(_ scenario: ServingRuntimeConformance.Scenario) async throws {
-        try await ServingRuntimeConformance.run(scenario, with: DockerRuntimeHarness(usesSockets: true))
     }
 }

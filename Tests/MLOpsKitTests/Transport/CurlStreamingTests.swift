@@ -3,7 +3,7 @@ import Testing
 
 @testable import MLOpsKit
 
-@Suite("Streamed responses of CurlTransport and SocketHTTPTransport")
+@Suite("Streamed responses of CurlTransport")
 struct CurlStreamingTests {
     private struct Count: Decodable { var count: Int }
 

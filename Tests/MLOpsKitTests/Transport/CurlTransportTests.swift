@@ -4,7 +4,7 @@ import Testing
 
 @testable import MLOpsKit
 
-@Suite("CurlTransport and SocketHTTPTransport against a local HTTP server")
+@Suite("CurlTransport against a local HTTP server")
 struct CurlTransportTests {
     private struct Echo: Decodable {
         var method: String

@@ -2,10 +2,10 @@ import Testing
 
 @testable import MLOpsKit
 
-/// The transports that must behave alike wherever both can carry a request: the same tests run
-/// against each.
+/// The transports the shared transport cases run against: libcurl is the one engine today; a second
+/// one joins here and runs every case.
 enum TransportKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case curl, socket
+    case curl
 
     var testDescription: String { rawValue }
 
@@ -15,10 +15,6 @@ enum TransportKind: String, CaseIterable, Sendable, CustomTestStringConvertible 
             var configuration = CurlTransport.Configuration()
             configuration.requestTimeout = requestTimeout
             return CurlTransport(configuration: configuration)
-        case .socket:
-            var configuration = SocketHTTPTransport.Configuration()
-            configuration.requestTimeout = requestTimeout
-            return SocketHTTPTransport(configuration: configuration)
         }
     }
 }

@@ -30,7 +30,8 @@ final class CurlMultiEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let loop: EngineLoop
 
-    /// Starts an engine, or returns nil when libcurl cannot be loaded or initialised.
+    /// Starts an engine, or returns nil when libcurl cannot be loaded or initialised, or no thread can be
+    /// started for it.
     init?(configuration: CurlTransport.Configuration, logger: Logger) {
         guard CurlGlobal.load() == nil, let handle = mlopskit_curl_multi_init() else { return nil }
         let multi = UnsafeMutableRawPointer(handle)
@@ -39,8 +40,12 @@ final class CurlMultiEngine: @unchecked Sendable {
         self.multi = multi
         self.loop = EngineLoop(multi: multi, configuration: configuration, logger: logger)
         // The thread keeps the engine alive until ``shutdown()`` lets its loop end.
-        EngineThread.start(name: "mlopskit-curl") { [self] in
+        let started = EngineThread.start(name: "mlopskit-curl") { [self] in
             loop.run { takeOperations() }
+        }
+        guard started else {
+            mlopskit_curl_multi_cleanup(multi)
+            return nil
         }
     }
 

@@ -14,7 +14,9 @@ enum EngineThread {
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 
-    static func start(name: String, _ run: @escaping @Sendable () -> Void) {
+    /// Starts `run` on a new thread; `false` when the system refuses one (thread or memory limits), and
+    /// `run` is released without running.
+    static func start(name: String, _ run: @escaping @Sendable () -> Void) -> Bool {
         let context = Unmanaged.passRetained(Body(run)).toOpaque()
         #if canImport(Darwin)
         var thread: pthread_t?
@@ -26,11 +28,15 @@ enum EngineThread {
             body.run()
             return nil
         }, context)
-        precondition(result == 0, "cannot start the \(name) thread: error \(result)")
+        guard result == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            return false
+        }
         #if canImport(Darwin)
         if let thread { pthread_detach(thread) }
         #else
         pthread_detach(thread)
         #endif
+        return true
     }
 }

@@ -1,0 +1,100 @@
+import NIOCore
+
+/// The first handler of every connection, next to the socket: it sees the raw bytes both ways and owns
+/// the connection's two clocks.
+///
+/// - While no request is in progress, the idle timeout runs; when it passes the connection is closed.
+/// - The first byte of a request starts the request timeout, which covers the whole exchange: receiving
+///   the request, the handler, and writing the response until the client has taken it. When it passes
+///   the connection is closed, after a 408 if nothing of a response was sent yet.
+///
+/// ``RouteHandler`` reports when a request reaches the handler and when its response is written, which
+/// ends the exchange and starts the idle clock again.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let registry: ConnectionRegistry
+    private let idleTimeout: TimeAmount
+    private let requestTimeout: TimeAmount
+    private var phase = ConnectionRegistry.Phase.idle
+    private var responseStarted = false
+    private var timer: Scheduled<Void>?
+
+    init(registry: ConnectionRegistry, idleTimeout: TimeAmount, requestTimeout: TimeAmount) {
+        self.registry = registry
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        arm(idleTimeout, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        registry.remove(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if phase == .idle { begin(.receiving, context: context) }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        responseStarted = true
+        context.write(data, promise: promise)
+    }
+
+    /// A complete request went to the handler (pipelined requests arrive without new bytes, so this also
+    /// starts the exchange's clock when none runs).
+    func requestReceived(context: ChannelHandlerContext) {
+        if phase == .idle { begin(.answering, context: context) } else { move(to: .answering, context: context) }
+    }
+
+    /// The response's last byte was written: the exchange is over.
+    func responseWritten(context: ChannelHandlerContext) {
+        move(to: .idle, context: context)
+        arm(idleTimeout, context: context)
+    }
+
+    private func begin(_ next: ConnectionRegistry.Phase, context: ChannelHandlerContext) {
+        responseStarted = false
+        move(to: next, context: context)
+        arm(requestTimeout, context: context)
+    }
+
+    private func move(to next: ConnectionRegistry.Phase, context: ChannelHandlerContext) {
+        phase = next
+        registry.enter(next, context.channel)
+    }
+
+    private func arm(_ amount: TimeAmount, context: ChannelHandlerContext) {
+        timer?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: amount) {
+            bound.value.timeoutPassed(context: boundContext.value)
+        }
+    }
+
+    private func timeoutPassed(context: ChannelHandlerContext) {
+        timer = nil
+        guard phase != .idle, !responseStarted else {
+            context.close(promise: nil)
+            return
+        }
+        responseStarted = true
+        let status = phase == .receiving ? "408 Request Timeout" : "503 Service Unavailable"
+        let text = phase == .receiving ? "request not received in time\n" : "request not answered in time\n"
+        let head = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n"
+        let buffer = context.channel.allocator.buffer(string: head + text)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
