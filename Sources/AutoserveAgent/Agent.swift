@@ -39,6 +39,17 @@ struct Agent {
             choice, settings: settings, configuration: configuration, client: client, environment: environment,
             logger: logging.logger("autoserve.runtime"), transport: transport)
         let runtime = opened.runtime
+        // Input examples stored in S3 are read for the smoke invocation; a broken S3 configuration only
+        // loses those, so it is reported and the agent goes on.
+        let s3Client: S3Client?
+        do {
+            s3Client = try configuration.makeS3Client(transport: transport)
+        } catch {
+            s3Client = nil
+            logger.warning(
+                "S3 is not usable, input examples stored in S3 will not be read: \(error)",
+                metadata: ["event": "s3-unavailable"])
+        }
         let autoserve = AutoserveConfiguration(agent: configuration, settings: settings, runtime: runtime.name)
 
         let exporterRegistry = PrometheusCollectorRegistry()
@@ -50,7 +61,7 @@ struct Agent {
         let reconciler = AliasReconciler(
             registry: client, runtime: runtime, configuration: autoserve,
             readiness: ServingReadinessChecker(transport: transport, policy: autoserve.readiness),
-            inputExamples: RegistryInputExamples(client: client, s3Client: try? configuration.makeS3Client(transport: transport)),
+            inputExamples: RegistryInputExamples(client: client, s3Client: s3Client),
             observer: observer, logger: logging.logger("autoserve.reconciler"))
 
         logger.notice(

@@ -87,6 +87,43 @@ struct AgentEndToEndTests {
         }
     }
 
+    @Test("with 1,000 idle and half-sent connections open to the agent, /healthz and /readyz answer 200 in under 100 ms")
+    func healthChecksGetThroughAThousandIdleConnections() async throws {
+        #expect(raiseOpenFileLimit() >= 1200, "the test needs 1,200 open files")
+        try await Fixture().use { fixture in
+            let agent = try AgentRunner.Running(
+                arguments: fixture.arguments + ["--listen", "127.0.0.1:0", "--poll-seconds", "1"], extraEnvironment: [:])
+            defer { agent.cleanUp() }
+            agent.start()
+            let address = try await agent.listeningAddress(within: .seconds(30))
+            let base = "http://" + address
+            let port = try #require(Int(address.split(separator: ":").last ?? ""))
+            let readyBy = ContinuousClock.now + .seconds(60)
+            while try await httpGet(base + "/readyz").status != 200, ContinuousClock.now < readyBy {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            var idle: [RawHTTPConnection] = []
+            for index in 0..<1000 {
+                let connection = try RawHTTPConnection(port: port)
+                if index.isMultiple(of: 2) { connection.write("GET /healthz HTTP/1.1\r\nHost: x\r\n") }
+                idle.append(connection)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            var durations: [Duration] = []
+            for path in ["/healthz", "/readyz", "/healthz", "/readyz", "/healthz"] {
+                let started = ContinuousClock.now
+                let response = try await httpGet(base + path)
+                durations.append(ContinuousClock.now - started)
+                #expect(response.status == 200, "\(path): \(response.body)")
+            }
+            let median = durations.sorted()[durations.count / 2]
+            #expect(median < .milliseconds(100), "median \(median), all \(durations)")
+            withExtendedLifetime(idle) {}
+            agent.signal(SIGTERM)
+            #expect(try await agent.wait() == 0, "\(agent.stderr)")
+        }
+    }
+
     @Test func servesEndpointsAndLeavesInstancesRunningOnSIGTERM() async throws {
         try await Fixture().use { fixture in
             let agent = try AgentRunner.Running(

@@ -5,6 +5,7 @@ import AutoserveServer
     import Foundation
 #endif
 import MLOpsKit
+import MLOpsKitTestSupport
 import Synchronization
 import Testing
 

@@ -9,11 +9,11 @@ import Dispatch
 /// A plain TCP connection to a loopback port, for sending what no HTTP client sends (partial or
 /// malformed requests, many idle connections, a client that never reads). Blocking reads run on a queue
 /// of their own, never on the test's executor.
-final class RawHTTPConnection: Sendable {
-    let descriptor: Int32
+public final class RawHTTPConnection: Sendable {
+    public let descriptor: Int32
 
     /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks the socket's receive buffer (a slow reader).
-    init(port: Int, receiveBuffer: Int32? = nil) throws {
+    public init(port: Int, receiveBuffer: Int32? = nil) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RawConnectionError(errno: errno) }
         if var size = receiveBuffer {
@@ -39,11 +39,11 @@ final class RawHTTPConnection: Sendable {
 
     deinit { close(descriptor) }
 
-    func write(_ text: String) {
+    public func write(_ text: String) {
         write(Array(text.utf8))
     }
 
-    func write(_ bytes: [UInt8]) {
+    public func write(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes {
@@ -55,12 +55,12 @@ final class RawHTTPConnection: Sendable {
     }
 
     /// Everything the server sends until it closes the connection (at most 30 s).
-    func readToEnd() async -> String {
+    public func readToEnd() async -> String {
         await read { _ in false }
     }
 
     /// One response: its head and as many body bytes as its Content-Length says (at most 30 s).
-    func readResponse() async -> String {
+    public func readResponse() async -> String {
         await read { received in
             guard let end = Self.headEnd(received) else { return false }
             let head = String(decoding: received[..<end], as: UTF8.self).lowercased()
@@ -96,14 +96,14 @@ final class RawHTTPConnection: Sendable {
     }
 }
 
-struct RawConnectionError: Error {
-    let errno: Int32
+public struct RawConnectionError: Error {
+    public let errno: Int32
 }
 
 /// Raises this process's soft open-file limit to its hard limit (a test that opens a thousand
 /// connections needs more than the usual 1,024 descriptors); returns the limit in force.
 @discardableResult
-func raiseOpenFileLimit() -> Int {
+public func raiseOpenFileLimit() -> Int {
     var limit = rlimit()
     #if canImport(Darwin)
         let resource = RLIMIT_NOFILE
