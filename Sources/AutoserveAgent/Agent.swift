@@ -26,7 +26,7 @@ struct Agent {
         let environment = ProcessInfo.processInfo.environment
         let choice = AutoserveRuntimeSelection.resolve(settings.runtime, environment: environment)
         let webhookSecret = try settings.loadWebhookSecret()
-        // libcurl (and libxml2, for S3's answers) are loaded now: a missing one stops the agent at start-up
+        // libcurl is loaded and libxml2 (for S3's answers) checked now: a missing one stops the agent at start-up
         // with the package to install, not at its first request.
         try SystemLibrary.requireLoadable()
         FileLimit.raiseSoftLimitToHard()

@@ -1,6 +1,7 @@
 #include "CLibXML2Loader.h"
 
 #include "CLibraryLoading.h"
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
@@ -52,6 +53,14 @@ static void load(void) {
 const char *mlopskit_xml_load(void) {
     pthread_once(&once, load);
     return loaded ? NULL : failure;
+}
+
+const char *mlopskit_xml_probe(void) {
+    static char probe_failure[512];
+    void *library = mlopskit_open_library(names, sizeof names / sizeof names[0], "libxml2", probe_failure, sizeof probe_failure);
+    if (!library) return probe_failure;
+    dlclose(library);
+    return NULL;
 }
 
 #define READY (mlopskit_xml_load() == NULL)

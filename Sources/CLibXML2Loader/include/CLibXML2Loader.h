@@ -14,6 +14,11 @@
 /// Loads libxml2 (once) and initialises its parser. NULL on success, otherwise why it failed.
 const char *_Nullable mlopskit_xml_load(void);
 
+/// Whether libxml2 can be loaded, without keeping it: the library is opened and closed again, so a
+/// process that checks at start-up maps it only once it parses a document. NULL when it loads, otherwise
+/// why not. Not thread-safe; meant for start-up.
+const char *_Nullable mlopskit_xml_probe(void);
+
 /// A reader over `size` bytes at `buffer`, or NULL (libxml2 missing, or it could not start one).
 xmlTextReaderPtr _Nullable mlopskit_xml_reader_for_memory(const char *_Nonnull buffer, int size, const char *_Nullable url,
                                                           const char *_Nullable encoding, int options);

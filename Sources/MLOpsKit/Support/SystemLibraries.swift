@@ -16,19 +16,21 @@ public enum SystemLibrary: String, Sendable, CaseIterable, CustomStringConvertib
 
     public var description: String { rawValue }
 
-    /// Loads the library if that has not happened yet; `nil` when it is usable, otherwise why not.
-    func load() -> String? {
+    /// `nil` when the library is usable, otherwise why not. libcurl, which every request needs, is loaded
+    /// and kept; libxml2 is opened and closed again, since only S3 answers need it (it maps about 1.4 MiB
+    /// with the ICU library it depends on).
+    func check() -> String? {
         switch self {
         case .libcurl: mlopskit_curl_load().map { String(cString: $0) }
-        case .libxml2: mlopskit_xml_load().map { String(cString: $0) }
+        case .libxml2: mlopskit_xml_probe().map { String(cString: $0) }
         }
     }
 
-    /// Loads each of `libraries` now, so that a long-running process reports a missing one at start-up
-    /// instead of failing its first request. Throws for the first that cannot be loaded.
+    /// Checks each of `libraries` now, so that a long-running process reports a missing one at start-up
+    /// instead of failing its first request that needs it. Throws for the first that cannot be loaded.
     public static func requireLoadable(_ libraries: [SystemLibrary] = allCases) throws(SystemLibraryError) {
         for library in libraries {
-            if let reason = library.load() { throw SystemLibraryError(library: library, reason: reason) }
+            if let reason = library.check() { throw SystemLibraryError(library: library, reason: reason) }
         }
     }
 }
