@@ -17,6 +17,7 @@ client's `/api/2.0/...` paths work too when the hostile path is the tracking URI
   /status-garbage      a status line of binary garbage
   /huge-header         one header field of 10 MB (sent until the client stops reading)
   /truncated           Content-Length: 1000, 10 bytes sent, then close
+  /head-cut            a status line and part of a header field, then close (no empty line)
   /reset               a status line and part of the head, then a connection reset (SO_LINGER 0)
   /stall               reads the request, then says nothing for --stall seconds (default 30) and closes
   /garbage             random bytes instead of a response, then close
@@ -43,7 +44,7 @@ LOCK = threading.Lock()
 
 MODES = (
     "chunk-negative", "chunk-plus", "chunk-huge", "chunk-garbage", "length-negative", "length-huge",
-    "length-conflict", "status-digits", "status-garbage", "huge-header", "truncated", "reset", "stall",
+    "length-conflict", "status-digits", "status-garbage", "huge-header", "truncated", "head-cut", "reset", "stall",
     "garbage", "endless-chunked", "ok",
 )
 
@@ -134,6 +135,8 @@ def answer(sock, mode):
     elif mode == "truncated":
         send(sock, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
                    b"0123456789")
+    elif mode == "head-cut":
+        send(sock, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETa")
     elif mode == "reset":
         send(sock, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Len")
         time.sleep(0.1)

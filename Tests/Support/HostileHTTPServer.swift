@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs `Tests/Fixtures/hostile_http_server.py` on a free 127.0.0.1 port: a server that answers each
 /// request path with one hostile response (malformed chunk sizes and Content-Lengths, status lines
-/// that are not HTTP, a 10 MB header field, bodies cut short, resets, stalls, garbage, an endless
+/// that are not HTTP, a 10 MB header field, bodies and heads cut short, resets, stalls, garbage, an endless
 /// body). It exits when this object is released or ``stop()`` is called.
 public final class HostileHTTPServer: @unchecked Sendable {  // Immutable after init apart from the Process.
     /// The hostile answers, by the path's first segment.
@@ -18,6 +18,7 @@ public final class HostileHTTPServer: @unchecked Sendable {  // Immutable after 
         case statusGarbage = "status-garbage"
         case hugeHeader = "huge-header"
         case truncated
+        case headCut = "head-cut"
         case reset
         case stall
         case garbage

@@ -35,16 +35,18 @@ struct CurlHostileServerTests {
         // libcurl: "Illegal or missing hexadecimal sequence" / "Too long hexadecimal number" in
         // chunked-encoding (CURLE_RECV_ERROR).
         case .chunkNegative, .chunkPlus, .chunkHuge, .chunkGarbage: .connectionLost
-        // "Invalid Content-Length" (CURLE_WEIRD_SERVER_REPLY).
-        case .lengthNegative: .other
+        // "Invalid Content-Length" (CURLE_WEIRD_SERVER_REPLY): a malformed response, reported as a
+        // broken connection like every malformed response.
+        case .lengthNegative: .connectionLost
         // Beyond 64 bits: refused as a body larger than can be received.
         case .lengthHuge: .responseTooLarge
         // The last field (10) wins; the connection closes after 5 bytes.
         case .lengthConflict: .connectionLost
-        // Not an HTTP/1.x status line (libcurl's "HTTP/0.9", not allowed).
-        case .statusDigits, .statusGarbage, .garbage: .other
+        // Not an HTTP/1.x status line (libcurl's "HTTP/0.9", not allowed): malformed too.
+        case .statusDigits, .statusGarbage, .garbage: .connectionLost
         case .hugeHeader: .responseTooLarge
-        case .truncated, .reset: .connectionLost
+        // libcurl itself takes a head cut short for a whole response with status 200.
+        case .truncated, .headCut, .reset: .connectionLost
         case .stall: .timedOut
         // In memory the 1 MiB limit is hit; to a file, the timeout ends it.
         case .endlessChunked: destination == .memory ? .responseTooLarge : .timedOut

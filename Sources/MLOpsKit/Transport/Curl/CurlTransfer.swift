@@ -55,6 +55,9 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     private(set) var startedAt = ContinuousClock.now
     /// Whether a response's status line arrived (the head may still be incomplete).
     private var receivedStatusLine = false
+    /// Whether the final response's head arrived whole, up to its empty line. libcurl reports a
+    /// connection closed in the middle of a head as a complete response.
+    private var receivedWholeHead = false
 
     init(request: TransportRequest, streaming: Bool = false) {
         self.request = request
@@ -307,6 +310,9 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         if code != CURLE_OK {
             return .failure(error(for: code))
         }
+        guard receivedWholeHead else {
+            return .failure(failure(.connectionLost, "the connection closed before the response head was complete"))
+        }
         var status = 0
         _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var response = TransportResponse(status: status, headers: responseHeaders, body: responseBody)
@@ -363,8 +369,11 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             // libcurl refuses a response head beyond its limit (100 KiB to 300 KiB, by version).
             return failure(.responseTooLarge, "the response head is larger than libcurl accepts (\(text))")
         case CURLE_UNSUPPORTED_PROTOCOL where requestWasSent:
-            // A reply that is not HTTP/1.x (libcurl calls it HTTP/0.9): the server's fault, not the request's.
-            return failure(.other, "the server's reply is not an HTTP response (\(text))")
+            // A reply that is not HTTP/1.x (libcurl calls it HTTP/0.9): the server's fault, not the
+            // request's. Like every malformed response, reported as a broken connection.
+            return failure(.connectionLost, "malformed HTTP response: not an HTTP/1.x status line (\(text))")
+        case CURLE_WEIRD_SERVER_REPLY:
+            return failure(.connectionLost, "malformed HTTP response (\(text))")
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
             return failure(.invalidRequest, text)
         default:
@@ -484,16 +493,20 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             receivedStatusLine = true
+            receivedWholeHead = false
             responseHeaders = TransportHeaders()  // keep only the final response's fields (after 1xx)
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].trimmingWhitespace()
             let value = line[line.index(after: colon)...].trimmingWhitespaceAndNewlines()
             responseHeaders.add(name: name, value: value)
-        } else if let sink, line == "\r\n" || line == "\n" {
+        } else if line == "\r\n" || line == "\n" {
             // The end of a head: hand it over unless it was an interim (1xx) response.
             var status = 0
             if let handle { _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
-            if status >= 200 { sink.deliverHead(status: status, headers: responseHeaders) }
+            if status >= 200 {
+                receivedWholeHead = true
+                sink?.deliverHead(status: status, headers: responseHeaders)
+            }
         }
         return count
     }
