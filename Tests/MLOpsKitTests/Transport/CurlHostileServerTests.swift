@@ -67,8 +67,9 @@ struct CurlHostileServerTests {
         let clock = ContinuousClock()
         let started = clock.now
         defer {
-            // The request's own timeout bounds every case; the margin is for a loaded machine.
-            #expect(clock.now - started < Self.timeout + .seconds(5), "\(mode) \(destination) took \(clock.now - started)")
+            // The request's own timeout bounds every case. The margin is for a loaded machine, where the
+            // task waits for a thread after the transfer ended; a hang would last the 30 s stall or forever.
+            #expect(clock.now - started < Self.timeout + .seconds(15), "\(mode) \(destination) took \(clock.now - started)")
         }
         do {
             switch destination {
@@ -140,10 +141,16 @@ struct CurlHostileServerTests {
         reader.cancel()
         let outcome = await reader.result
         #expect(clock.now - cancelledAt < .seconds(5))
+        // Cancelled while it reads, the body stream simply ends (an `AsyncThrowingStream` returns nil to a
+        // cancelled task); cancelled before the head arrived, `stream(_:)` throws `CancellationError`.
         switch outcome {
-        case .success(let received): Issue.record("the endless body ended by itself after \(received) bytes")
+        case .success(let received): #expect(received > 0)
         case .failure(let error): #expect(error is CancellationError, "\(error)")
         }
+        // The engine is not stuck feeding the abandoned transfer: the same transport answers at once.
+        let next = try await transport.send(
+            TransportRequest(url: try #require(URL(string: "\(server.baseURL.absoluteString)/ok")), timeout: Self.timeout))
+        #expect(next.status == 200)
     }
 
     /// The server refuses nothing else: a well-formed answer from the same fixture is read normally.
