@@ -12,7 +12,7 @@ client's `/api/2.0/...` paths work too when the hostile path is the tracking URI
   /chunk-garbage       a chunk size of "zz;garbage"
   /length-negative     Content-Length: -1
   /length-huge         Content-Length: 99999999999999999999999 (more than Int64)
-  /length-conflict     two Content-Length fields, 5 and 10
+  /length-conflict     two Content-Length fields, 5 and 10, and 10 bytes of body
   /status-digits       a status line of only digits ("200")
   /status-garbage      a status line of binary garbage
   /huge-header         one header field of 10 MB (sent until the client stops reading)
@@ -119,8 +119,10 @@ def answer(sock, mode):
                    b"Content-Length: 99999999999999999999999\r\n\r\n{}")
         time.sleep(0.5)
     elif mode == "length-conflict":
+        # Ten bytes follow, so that a client taking the last field reads a whole "response".
         send(sock, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
-                   b"Content-Length: 10\r\n\r\n{}   ")
+                   b"Content-Length: 10\r\n\r\n{}        ")
+        time.sleep(0.5)
     elif mode == "status-digits":
         send(sock, b"200\r\nContent-Length: 2\r\n\r\n{}")
     elif mode == "status-garbage":

@@ -40,7 +40,7 @@ struct CurlHostileServerTests {
         case .lengthNegative: .connectionLost
         // Beyond 64 bits: refused as a body larger than can be received.
         case .lengthHuge: .responseTooLarge
-        // The last field (10) wins; the connection closes after 5 bytes.
+        // Refused at the end of the head: libcurl alone takes the last field (10) and reads a 200.
         case .lengthConflict: .connectionLost
         // Not an HTTP/1.x status line (libcurl's "HTTP/0.9", not allowed): malformed too.
         case .statusDigits, .statusGarbage, .garbage: .connectionLost

@@ -58,6 +58,9 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     /// Whether the final response's head arrived whole, up to its empty line. libcurl reports a
     /// connection closed in the middle of a head as a complete response.
     private var receivedWholeHead = false
+    /// Set when a head announced two different body lengths, which ends the transfer: libcurl would
+    /// take the last one, and a body framed by a guess is not a response.
+    private var conflictingLengths: [String]?
 
     init(request: TransportRequest, streaming: Bool = false) {
         self.request = request
@@ -357,6 +360,10 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             CURLE_HTTP2_STREAM:
             return failure(.connectionLost, text)
         case CURLE_WRITE_ERROR:
+            if let lengths = conflictingLengths {
+                return failure(
+                    .connectionLost, "malformed HTTP response: conflicting Content-Length \(lengths.joined(separator: ", "))")
+            }
             if exceededLimit {
                 return failure(.responseTooLarge, "response body larger than \(responseLimit) bytes")
             }
@@ -504,6 +511,13 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             var status = 0
             if let handle { _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
             if status >= 200 {
+                let lengths = Set(
+                    responseHeaders.values(for: "Content-Length").flatMap { $0.split(separator: ",") }
+                        .map { $0.trimmingWhitespace() })
+                if lengths.count > 1 {
+                    conflictingLengths = lengths.sorted()
+                    return 0  // aborts the transfer (CURLE_WRITE_ERROR)
+                }
                 receivedWholeHead = true
                 sink?.deliverHead(status: status, headers: responseHeaders)
             }
