@@ -71,9 +71,11 @@ extension HTTPTransportError: CLIReportableError {
         }
     }
 
-    /// Names the redacted URL, what failed and how many attempts were made.
+    /// Names the redacted URL, what failed and how many attempts were made. A response refused as too
+    /// large came from a server that was reached, and says so.
     var explanation: String {
-        var text = "cannot reach \(redactedURL) (\(method)): \(code)"
+        let what = code == .responseTooLarge ? "refused the response of" : "cannot reach"
+        var text = "\(what) \(redactedURL) (\(method)): \(code)"
         if !detail.isEmpty { text += ": \(detail)" }
         text += attempts == 1 ? " (1 attempt)" : " (gave up after \(attempts) attempts)"
         return text

@@ -17,6 +17,8 @@ enum CLIRunner {
         var stdout: String
         var stderr: String
         var duration: Duration
+        /// Whether the process was ended by a signal (`status` is then the signal's number).
+        var endedBySignal = false
 
         var description: String {
             "mlops \(arguments.joined(separator: " ")) → exit \(status) in \(duration)\nstdout: \(stdout)\nstderr: \(stderr)"
@@ -115,7 +117,8 @@ enum CLIRunner {
             status: process.terminationStatus,
             stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
             stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self),
-            duration: duration)
+            duration: duration,
+            endedBySignal: process.terminationReason == .uncaughtSignal)
     }
 }
 

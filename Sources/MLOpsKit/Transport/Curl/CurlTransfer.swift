@@ -53,6 +53,14 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     private var outputTemporaryPath: String?
     private var localFileFailure: String?
     private(set) var startedAt = ContinuousClock.now
+    /// Whether a response's status line arrived (the head may still be incomplete).
+    private var receivedStatusLine = false
+    /// Whether the final response's head arrived whole, up to its empty line. libcurl reports a
+    /// connection closed in the middle of a head as a complete response.
+    private var receivedWholeHead = false
+    /// Set when a head announced two different body lengths, which ends the transfer: libcurl would
+    /// take the last one, and a body framed by a guess is not a response.
+    private var conflictingLengths: [String]?
 
     init(request: TransportRequest, streaming: Bool = false) {
         self.request = request
@@ -151,6 +159,11 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             try set(handle, CURLOPT_FORBID_REUSE, 1)
         }
         try set(handle, CURLOPT_FOLLOWLOCATION, 0)
+        // A response whose status line is not HTTP/1.x is an error, never a body to keep.
+        try set(handle, CURLOPT_HTTP09_ALLOWED, 0)
+        // With a maximum set, libcurl refuses a Content-Length beyond 64 bits instead of ignoring it and
+        // reading to the end of the connection.
+        try setOff(handle, CURLOPT_MAXFILESIZE_LARGE, Int64.max)
         // Send the path as given: object keys may hold "./" or "../", and signatures cover the exact path.
         try set(handle, CURLOPT_PATH_AS_IS, 1)
 
@@ -300,6 +313,9 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
         if code != CURLE_OK {
             return .failure(error(for: code))
         }
+        guard receivedWholeHead else {
+            return .failure(failure(.connectionLost, "the connection closed before the response head was complete"))
+        }
         var status = 0
         _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var response = TransportResponse(status: status, headers: responseHeaders, body: responseBody)
@@ -344,17 +360,40 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
             CURLE_HTTP2_STREAM:
             return failure(.connectionLost, text)
         case CURLE_WRITE_ERROR:
+            if let lengths = conflictingLengths {
+                return failure(
+                    .connectionLost, "malformed HTTP response: conflicting Content-Length \(lengths.joined(separator: ", "))")
+            }
             if exceededLimit {
                 return failure(.responseTooLarge, "response body larger than \(responseLimit) bytes")
             }
             return failure(.localFile, localFileFailure ?? text)
         case CURLE_READ_ERROR, CURLE_ABORTED_BY_CALLBACK:
             return failure(.localFile, localFileFailure ?? text)
+        case CURLE_FILESIZE_EXCEEDED:
+            return failure(.responseTooLarge, "the response announced a body larger than can be received (\(text))")
+        case CURLE_OUT_OF_MEMORY where receivedStatusLine, CURLcode(rawValue: 100):  // 100: CURLE_TOO_LARGE, libcurl 8.6+
+            // libcurl refuses a response head beyond its limit (100 KiB to 300 KiB, by version).
+            return failure(.responseTooLarge, "the response head is larger than libcurl accepts (\(text))")
+        case CURLE_UNSUPPORTED_PROTOCOL where requestWasSent:
+            // A reply that is not HTTP/1.x (libcurl calls it HTTP/0.9): the server's fault, not the
+            // request's. Like every malformed response, reported as a broken connection.
+            return failure(.connectionLost, "malformed HTTP response: not an HTTP/1.x status line (\(text))")
+        case CURLE_WEIRD_SERVER_REPLY:
+            return failure(.connectionLost, "malformed HTTP response (\(text))")
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
             return failure(.invalidRequest, text)
         default:
             return failure(.other, text)
         }
+    }
+
+    /// Whether libcurl sent the request's head.
+    private var requestWasSent: Bool {
+        guard let handle else { return false }
+        var size = 0
+        _ = mlopskit_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &size)
+        return size > 0
     }
 
     func failure(_ code: HTTPTransportError.Code, _ detail: String) -> HTTPTransportError {
@@ -460,16 +499,28 @@ final class CurlTransfer: @unchecked Sendable {  // State is confined to the eng
     fileprivate func receiveHeader(_ buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
         let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
+            receivedStatusLine = true
+            receivedWholeHead = false
             responseHeaders = TransportHeaders()  // keep only the final response's fields (after 1xx)
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].trimmingWhitespace()
             let value = line[line.index(after: colon)...].trimmingWhitespaceAndNewlines()
             responseHeaders.add(name: name, value: value)
-        } else if let sink, line == "\r\n" || line == "\n" {
+        } else if line == "\r\n" || line == "\n" {
             // The end of a head: hand it over unless it was an interim (1xx) response.
             var status = 0
             if let handle { _ = mlopskit_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
-            if status >= 200 { sink.deliverHead(status: status, headers: responseHeaders) }
+            if status >= 200 {
+                let lengths = Set(
+                    responseHeaders.values(for: "Content-Length").flatMap { $0.split(separator: ",") }
+                        .map { $0.trimmingWhitespace() })
+                if lengths.count > 1 {
+                    conflictingLengths = lengths.sorted()
+                    return 0  // aborts the transfer (CURLE_WRITE_ERROR)
+                }
+                receivedWholeHead = true
+                sink?.deliverHead(status: status, headers: responseHeaders)
+            }
         }
         return count
     }
