@@ -15,10 +15,11 @@ internal import COpenSSLCryptoLoader
 /// let hash = digest.finalize()      // 32 bytes
 /// ```
 ///
-/// A value is used by one task at a time (it is not `Sendable`); create one per hash.
-struct Digest: ~Copyable {
+/// A value is used by one task at a time (it is not `Sendable`); create one per hash. Visible to the
+/// package (not public) so that the benchmark driver can time it.
+package struct Digest: ~Copyable {
     /// The algorithms available.
-    enum Algorithm {
+    package enum Algorithm {
         case md5
         case sha256
 
@@ -31,7 +32,7 @@ struct Digest: ~Copyable {
 
     /// A digest in progress. libcrypto is a requirement of the library like libc: if it cannot be
     /// loaded (or cannot allocate a context), the process stops with the reason.
-    init(_ algorithm: Algorithm) {
+    package init(_ algorithm: Algorithm) {
         guard let context = mlopskit_digest_new(algorithm.kind) else {
             fatalError(Self.unavailable("a \(algorithm) digest context"))
         }
@@ -42,34 +43,34 @@ struct Digest: ~Copyable {
     deinit { mlopskit_digest_free(context) }
 
     /// Adds `bytes` to the digest.
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         _ = mlopskit_digest_update(context, bytes.baseAddress, bytes.count)
     }
 
     /// Adds `bytes` to the digest.
-    mutating func update(_ bytes: some DataProtocol) {
+    package mutating func update(_ bytes: some DataProtocol) {
         for region in bytes.regions {
             region.withUnsafeBytes { update($0) }
         }
     }
 
     /// The digest of everything added.
-    consuming func finalize() -> [UInt8] {
+    package consuming func finalize() -> [UInt8] {
         var output = [UInt8](repeating: 0, count: algorithm.byteCount)
         _ = output.withUnsafeMutableBufferPointer { mlopskit_digest_final(context, $0.baseAddress) }
         return output
     }
 
     /// The digest of `bytes`.
-    static func hash(_ algorithm: Algorithm, _ bytes: some DataProtocol) -> [UInt8] {
+    package static func hash(_ algorithm: Algorithm, _ bytes: some DataProtocol) -> [UInt8] {
         var digest = Digest(algorithm)
         digest.update(bytes)
         return digest.finalize()
     }
 
     /// HMAC-SHA256 of `message` under `key` (32 bytes).
-    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    package static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
         key.withUnsafeBytes { key in
             message.withUnsafeBytes { message in
