@@ -14,8 +14,9 @@ import Testing
         }
     }
 
-    /// libcurl, libxml2 and libcrypto are loaded on first use, never at start-up: an agent that speaks
-    /// only plain HTTP maps none of them (and none of the libraries libcurl links).
+    /// libcurl and libxml2 are loaded on first use, never at start-up, and hashing is compiled in
+    /// (swift-crypto): an agent that speaks only plain HTTP maps none of them, nor OpenSSL's libcrypto
+    /// or libssl (nor any other library libcurl links).
     @Test func linksNoneOfTheLibrariesItLoadsOnFirstUse() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
