@@ -140,6 +140,10 @@ extension ConfigurationKey {
     public static let serveStateDir = ConfigurationKey(
         "MLFLOW_SERVE_STATE_DIR",
         help: "process runtime state directory (unset: $XDG_STATE_HOME/mlopskit/serving or ~/.local/state/mlopskit/serving)")
+    /// `MLFLOW_SERVE_PROCESS_LOG_MAX_MIB`: MLOpsKit's own; the process runtime's log rotation size.
+    public static let serveProcessLogMaxMiB = ConfigurationKey(
+        "MLFLOW_SERVE_PROCESS_LOG_MAX_MIB", default: "16",
+        help: "process runtime: a model server's log is rotated to <log>.1 past this many MiB (0: never)")
     /// `MLFLOW_SERVE_PROCESS_COMMAND`: MLOpsKit's own; the process runtime's model server command line.
     public static let serveProcessCommand = ConfigurationKey(
         "MLFLOW_SERVE_PROCESS_COMMAND",
@@ -232,7 +236,7 @@ extension ConfigurationKey {
         awsRegion, awsDefaultRegion, awsProfile, awsSharedCredentialsFile, artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
         airflowBaseURL, airflowAdminUser, airflowAdminPassword,
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
-        serveRuntime, serveStateDir, serveProcessCommand, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
+        serveRuntime, serveStateDir, serveProcessCommand, serveProcessLogMaxMiB, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
         serveLogFormat, serveLogLevel,
         exporterPort, exporterPollSeconds, exporterAliases,
         bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,

@@ -6,7 +6,7 @@ import Foundation
 import Logging
 
 /// Opens the serving runtime the agent settings ask for (`MLFLOW_SERVE_RUNTIME`, `MLFLOW_SERVE_STATE_DIR`,
-/// `MLFLOW_SERVE_PROCESS_COMMAND`, `DOCKER_HOST`): the one place both `autoserve-agent` and
+/// `MLFLOW_SERVE_PROCESS_COMMAND`, `MLFLOW_SERVE_PROCESS_LOG_MAX_MIB`, `DOCKER_HOST`): the one place both `autoserve-agent` and
 /// `mlops serve` build it, so they always look at the same instances.
 public enum ServingRuntimeFactory {
     /// What was opened, and how to let it go (instances keep running).
@@ -43,6 +43,7 @@ public enum ServingRuntimeFactory {
             var processConfiguration = ProcessServingConfiguration()
             if let directory = settings.stateDirectory { processConfiguration.stateDirectory = directory }
             if let command = settings.processCommand { processConfiguration.command = command }
+            processConfiguration.logMaxBytes = settings.processLogMaxBytes
             // The process runtime loads models in the environment that holds mlflow (`local`) unless an
             // environment manager was set explicitly: MLFLOW_SERVE_ENV_MANAGER's default, virtualenv,
             // is the generic image's.
