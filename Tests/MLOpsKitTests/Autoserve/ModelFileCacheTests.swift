@@ -4,7 +4,7 @@ import Testing
 @testable import MLOpsKit
 
 /// The model file cache of per-version images: a directory private to the agent's user, configurable,
-/// out of the shared temporary directory.
+/// out of the shared temporary directory; and the configuration errors of the runtime factory reported.
 @Suite struct ModelFileCacheTests {
     private func scratch() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-cache-\(UUID().uuidString)")
@@ -102,5 +102,21 @@ import Testing
             try ServingRuntimeFactory.makeModelFiles(
                 settings: settings, configuration: configuration, client: client, environment: [:], transport: nil)
         }
+    }
+
+    /// A misconfigured S3 endpoint was dropped (`try?`), leaving per-version builds to fail later with a
+    /// vaguer error; it is now the error of opening the runtime.
+    @Test func aBadS3EndpointIsReportedNotDropped() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (configuration, settings) = try loaded([
+            "MLFLOW_S3_ENDPOINT_URL": "http://minio:9000/?x=1",
+            "MLFLOW_SERVE_MODEL_CACHE_DIR": root.appendingPathComponent("cache").path,
+        ])
+        let error = #expect(throws: S3EndpointError.self) {
+            try ServingRuntimeFactory.makeModelFiles(
+                settings: settings, configuration: configuration, client: client, environment: [:], transport: nil)
+        }
+        #expect(error?.variable == "MLFLOW_S3_ENDPOINT_URL")
     }
 }

@@ -34,7 +34,8 @@ public enum ServingRuntimeFactory {
     ///     instances and reads logs beside a running agent, passes `false`.
     /// - Throws: ``AutoserveAgentError/runtimeUnavailable(_:)`` when Docker does not answer;
     ///   ``ProcessServingRuntimeError`` when the state directory cannot be used; for per-version
-    ///   images, ``PrivateDirectoryError`` when the model file cache is unusable.
+    ///   images, ``S3EndpointError`` when the S3 endpoint is misconfigured and ``PrivateDirectoryError``
+    ///   when the model file cache is unusable.
     public static func open(
         _ choice: AutoserveAgentSettings.RuntimeChoice, settings: AutoserveAgentSettings,
         configuration: MLOpsConfiguration, client: MLflowClient, environment: [String: String], logger: Logger,
@@ -87,13 +88,15 @@ public enum ServingRuntimeFactory {
     /// The registry's model files for per-version images, in the configured cache directory
     /// (``AutoserveAgentSettings/modelCacheDirectory``), through S3 directly when the artifacts are there.
     ///
-    /// - Throws: ``PrivateDirectoryError`` when the cache directory cannot be created or is not this
-    ///   user's alone.
+    /// - Throws: ``S3EndpointError`` when the S3 endpoint variable is set but unusable (it is reported,
+    ///   not dropped: without it `s3://` artifacts would fail later, at the first image build, with a
+    ///   less telling error); ``PrivateDirectoryError`` when the cache directory cannot be created or is
+    ///   not this user's alone.
     static func makeModelFiles(
         settings: AutoserveAgentSettings, configuration: MLOpsConfiguration, client: MLflowClient,
         environment: [String: String], transport: (any StreamingHTTPTransport)?
     ) throws -> RegistryModelFiles {
-        let s3Client = try? configuration.makeS3Client(environment: environment, transport: transport)
+        let s3Client = try configuration.makeS3Client(environment: environment, transport: transport)
         let modelFiles = RegistryModelFiles(
             client: client, s3Client: s3Client,
             directory: settings.modelCacheDirectory.map { URL(fileURLWithPath: $0) })
