@@ -10,9 +10,10 @@
 #
 # See docs/DEPLOYMENT.md (compose override, Prometheus configuration, what was checked and how).
 
-# The builder and the runtime are the same Debian release (12, bookworm), so the libcurl, libxml2 and
-# OpenSSL the binaries were built against are the ones the runtime installs. MLOpsKit loads each of them
-# on first use (dlopen) rather than linking it: an agent that only speaks plain HTTP never maps them.
+# The builder and the runtime are the same Debian release (12, bookworm), so the libcurl and libxml2
+# the binaries were built against are the ones the runtime installs. MLOpsKit loads each of them on
+# first use (dlopen) rather than linking it: an agent that only speaks plain HTTP never maps them.
+# Hashing (swift-crypto) is compiled in.
 ARG SWIFT_IMAGE=swift:6.3.1-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
@@ -23,7 +24,7 @@ FROM ${SWIFT_IMAGE} AS build
 # security update, so a pin breaks the build; the release is pinned by the image tag instead.
 # hadolint ignore=DL3008
 RUN apt-get update -q \
- && apt-get install -y -q --no-install-recommends libcurl4-openssl-dev libxml2-dev libssl-dev pkg-config \
+ && apt-get install -y -q --no-install-recommends libcurl4-openssl-dev libxml2-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -45,8 +46,8 @@ RUN --mount=type=cache,target=/root/.cache/org.swift.swiftpm \
 # --- runtime -----------------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime
 
-# libcurl4 is Debian's OpenSSL flavour of libcurl (HTTPS, and every request of `mlops`) and brings
-# libssl3 (libcrypto: digests and HMAC); libxml2 parses S3's XML. Nothing else: no curl, no compiler, no
+# libcurl4 is Debian's OpenSSL flavour of libcurl (HTTPS, and every request of `mlops`); libxml2
+# parses S3's XML. Nothing else: no curl, no compiler, no
 # Swift runtime (linked in).
 # hadolint ignore=DL3008
 RUN apt-get update -q \

@@ -23,6 +23,9 @@ let package = Package(
         // parser of our own, for a daemon that listens on every interface. 2.101 for the decoder's
         // header size limits. MLOpsKit itself stays free of NIO.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // MD5, SHA-256 and HMAC-SHA256 compiled in (BoringSSL), replacing a libcrypto loaded at run time
+        // whose absence stopped the process; 4.x imports only FoundationEssentials on Linux.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libcurl's headers (libcurl4-openssl-dev). It is not linked: CCurlLoader loads it with dlopen
@@ -35,8 +38,7 @@ let package = Package(
         // Loads libcurl at run time and wraps the calls MLOpsKit makes (typed setopt/getinfo included).
         .target(name: "CCurlLoader", dependencies: ["CCurl", "CLibraryLoading"]),
         .target(name: "CLibXML2Loader", dependencies: ["CLibXML2", "CLibraryLoading"]),
-        .target(name: "COpenSSLCryptoLoader", dependencies: ["COpenSSLCrypto", "CLibraryLoading"]),
-        // dlopen and dlsym with failures described, for the three loaders.
+        // dlopen and dlsym with failures described, for the two loaders.
         .target(name: "CLibraryLoading"),
         // glibc's malloc arena cap, for the agent.
         .target(name: "CMallocTuning"),
@@ -46,12 +48,6 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
-        ),
-        // OpenSSL's libcrypto headers (libssl-dev); loaded at run time by COpenSSLCryptoLoader on the
-        // first SHA-256, MD5 or HMAC-SHA256.
-        .systemLibrary(
-            name: "COpenSSLCrypto",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         // CRC-32C with the CPU's CRC instruction, for S3's x-amz-checksum-crc32c.
         .target(name: "CMLOpsKitChecksum"),
@@ -63,7 +59,7 @@ let package = Package(
                 "CMLOpsKitChecksum",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                "COpenSSLCrypto", "COpenSSLCryptoLoader",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -155,7 +151,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader", "CLibXML2Loader", "COpenSSLCryptoLoader", "CLibraryLoading", "CMallocTuning"].contains(target.name) {
+for target in package.targets where target.type != .system && !["CMLOpsKitChecksum", "CCurlLoader", "CLibXML2Loader", "CLibraryLoading", "CMallocTuning"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

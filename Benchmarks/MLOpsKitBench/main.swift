@@ -14,6 +14,9 @@
 //                                        N times what one autoserve resync asks of the registry named by
 //                                        MLFLOW_TRACKING_URI: RegistrySnapshotReader.read() and the
 //                                        desired state; requests counted by the relay at URL
+//   MLOpsKitBench digest --algorithm sha256|md5 --mebibytes N
+//                                        hash N MiB (a 1 MiB buffer N times, after one warm-up MiB)
+//                                        with the library's Digest: throughput without I/O
 //   MLOpsKitBench noop                   start, print, exit: the baseline for peak-RSS growth
 //   MLOpsKitBench modes                  the modes above, one per line (the harness checks for a mode)
 import Foundation
@@ -27,13 +30,14 @@ struct MLOpsKitBench {
                MLOpsKitBench s3-list --bucket BUCKET --prefix PREFIX
                MLOpsKitBench s3-upload --file FILE --bucket BUCKET --key KEY
                MLOpsKitBench autoserve-resync --aliases A,B --resyncs N [--counter URL]
+               MLOpsKitBench digest --algorithm sha256|md5 --mebibytes N
                MLOpsKitBench noop
                MLOpsKitBench modes
 
         """
 
     /// Every mode `main` handles, as `modes` lists them.
-    static let modes = ["log-metrics", "parse-list", "s3-list", "s3-upload", "autoserve-resync", "noop", "modes"]
+    static let modes = ["log-metrics", "parse-list", "s3-list", "s3-upload", "autoserve-resync", "digest", "noop", "modes"]
 
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -61,6 +65,15 @@ struct MLOpsKitBench {
             try await autoserveResync(
                 aliases: aliases, resyncs: options.int("--resyncs", default: 4), counter: counter,
                 client: try ConfigurationLoader.load().makeMLflowClient())
+        case "digest":
+            let options = Options(rest, allowed: ["--algorithm", "--mebibytes"])
+            let algorithm: Digest.Algorithm
+            switch options.values["--algorithm"] ?? "sha256" {
+            case "sha256": algorithm = .sha256
+            case "md5": algorithm = .md5
+            case let other: fail("unknown --algorithm \(other) (sha256 or md5)\n")
+            }
+            try digest(algorithm: algorithm, mebibytes: options.int("--mebibytes", default: 512))
         case "noop":
             try emit(["seconds": 0.0])
         case "modes":
@@ -68,6 +81,28 @@ struct MLOpsKitBench {
         default:
             fail("unknown mode \(mode)\n" + usage)
         }
+    }
+
+    // MARK: digest
+
+    static func digest(algorithm: Digest.Algorithm, mebibytes: Int) throws {
+        guard mebibytes > 0 else { fail("--mebibytes must be positive\n") }
+        let buffer = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        _ = Digest.hash(algorithm, buffer)  // warm-up: library loading, page faults
+        let clock = ContinuousClock()
+        var hash: [UInt8] = []
+        let elapsed = clock.measure {
+            var digest = Digest(algorithm)
+            buffer.withUnsafeBytes { bytes in
+                for _ in 0..<mebibytes { digest.update(bytes) }
+            }
+            hash = digest.finalize()
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        try emit([
+            "mebibytes": mebibytes, "seconds": seconds, "mib_per_second": Double(mebibytes) / seconds,
+            "hash": hash.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined(),
+        ])
     }
 
     // MARK: log-metrics

@@ -14,8 +14,9 @@ import Testing
         }
     }
 
-    /// libcurl, libxml2 and libcrypto are loaded on first use, never at start-up: an agent that speaks
-    /// only plain HTTP maps none of them (and none of the libraries libcurl links).
+    /// libcurl and libxml2 are loaded with dlopen rather than linked (the agent checks them at start-up
+    /// with a clear error), and hashing is compiled in (swift-crypto): the executable names none of them,
+    /// nor OpenSSL's libcrypto or libssl (nor any other library libcurl links).
     @Test func linksNoneOfTheLibrariesItLoadsOnFirstUse() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

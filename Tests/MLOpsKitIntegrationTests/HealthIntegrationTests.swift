@@ -19,7 +19,7 @@ struct HealthIntegrationTests {
         configuration.lokiURL = URL(string: "http://127.0.0.1:1")!
         configuration.grafanaURL = URL(string: "http://127.0.0.1:1")!
 
-        let checks = configuration.healthChecks(required: ["mlflow", "minio"])
+        let checks = try configuration.healthChecks(required: ["mlflow", "minio"])
         #expect(checks.map(\.name) == ["MLflow", "Airflow", "MinIO", "Prometheus", "Loki", "Grafana"])
         let report = await HealthChecker().check(checks)
         let byName = Dictionary(uniqueKeysWithValues: report.results.map { ($0.name, $0) })

@@ -75,7 +75,7 @@ run_logged() {
 
 # --- prerequisites ------------------------------------------------------------------------------
 
-APT_PACKAGES="libcurl4-openssl-dev libxml2-dev libssl-dev pkg-config python3-venv curl"
+APT_PACKAGES="libcurl4-openssl-dev libxml2-dev pkg-config python3-venv curl"
 
 check_prerequisites() {
   local missing=() found=()
@@ -106,8 +106,8 @@ check_prerequisites() {
   command -v setsid >/dev/null 2>&1 || missing+=("setsid (apt package util-linux)")
   if ! command -v pkg-config >/dev/null 2>&1; then
     missing+=("pkg-config")
-  elif ! pkg-config --exists libcurl libxml-2.0 libcrypto 2>/dev/null; then
-    missing+=("the development files of libcurl, libxml2 and OpenSSL")
+  elif ! pkg-config --exists libcurl libxml-2.0 2>/dev/null; then
+    missing+=("the development files of libcurl and libxml2")
   fi
   if [ "${#missing[@]}" -gt 0 ]; then
     printf '    %smissing: %s%s\n' "$RED" "${missing[0]}" "$RESET" >&2

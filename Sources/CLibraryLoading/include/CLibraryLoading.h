@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-// What the loaders of libcurl, libxml2 and libcrypto share: open the first library of a list that
+// What the loaders of libcurl and libxml2 share: open the first library of a list that
 // loads, and resolve symbols from it, describing any failure in `failure`.
 
 /// The first of `names` that dlopen loads (RTLD_NOW | RTLD_LOCAL), or NULL with the reason in `failure`.

@@ -63,7 +63,7 @@ struct BootstrapCommand: AsyncParsableCommand {
         let bootstrap = Bootstrap(
             tracking: configuration.makeMLflowClient(logger: options.makeLogger(label: "mlops.mlflow")),
             orchestrator: configuration.makeAirflowClient(logger: options.makeLogger(label: "mlops.airflow")),
-            checks: configuration.healthChecks(required: requiredNames),
+            checks: try configuration.healthChecks(required: requiredNames),
             healthChecker: HealthChecker(transport: CurlTransport(configuration: configuration.transportConfiguration)))
         let quiet = options.json
         let report = await bootstrap.run(plan) { step in

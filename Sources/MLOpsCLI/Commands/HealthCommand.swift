@@ -96,7 +96,7 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        let checks = configuration
+        let checks = try configuration
             .healthChecks(required: Set(requiredServices), timeout: .milliseconds(Int64(probeTimeout * 1000)))
             .filter { selectedServices.contains($0.name.lowercased()) }
         let checker = HealthChecker(transport: CurlTransport(configuration: configuration.transportConfiguration))

@@ -12,7 +12,7 @@
 /// ```swift
 /// let bootstrap = Bootstrap(
 ///     tracking: configuration.makeMLflowClient(), orchestrator: configuration.makeAirflowClient(),
-///     checks: configuration.healthChecks(required: ["mlflow", "airflow"]))
+///     checks: try configuration.healthChecks(required: ["mlflow", "airflow"]))
 /// let report = await bootstrap.run(Bootstrap.Plan()) { step in print(step.name, step.outcome) }
 /// ```
 public struct Bootstrap: Sendable {

@@ -140,6 +140,15 @@ extension ConfigurationKey {
     public static let serveStateDir = ConfigurationKey(
         "MLFLOW_SERVE_STATE_DIR",
         help: "process runtime state directory (unset: $XDG_STATE_HOME/mlopskit/serving or ~/.local/state/mlopskit/serving)")
+    /// `MLFLOW_SERVE_MODEL_CACHE_DIR`: MLOpsKit's own; where per-version images' model files are
+    /// downloaded (a private directory: mode 0700, owned by the agent's user).
+    public static let serveModelCacheDir = ConfigurationKey(
+        "MLFLOW_SERVE_MODEL_CACHE_DIR",
+        help: "Docker per-version images: model file cache, a private directory (unset: $XDG_STATE_HOME/mlopskit/model-files or ~/.local/state/mlopskit/model-files)")
+    /// `MLFLOW_SERVE_PROCESS_LOG_MAX_MIB`: MLOpsKit's own; the process runtime's log rotation size.
+    public static let serveProcessLogMaxMiB = ConfigurationKey(
+        "MLFLOW_SERVE_PROCESS_LOG_MAX_MIB", default: "16",
+        help: "process runtime: a model server's log is rotated to <log>.1 past this many MiB (0: never)")
     /// `MLFLOW_SERVE_PROCESS_COMMAND`: MLOpsKit's own; the process runtime's model server command line.
     public static let serveProcessCommand = ConfigurationKey(
         "MLFLOW_SERVE_PROCESS_COMMAND",
@@ -232,7 +241,7 @@ extension ConfigurationKey {
         awsRegion, awsDefaultRegion, awsProfile, awsSharedCredentialsFile, artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
         airflowBaseURL, airflowAdminUser, airflowAdminPassword,
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
-        serveRuntime, serveStateDir, serveProcessCommand, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
+        serveRuntime, serveStateDir, serveModelCacheDir, serveProcessCommand, serveProcessLogMaxMiB, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
         serveLogFormat, serveLogLevel,
         exporterPort, exporterPollSeconds, exporterAliases,
         bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,

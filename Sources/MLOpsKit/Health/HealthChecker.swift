@@ -8,7 +8,7 @@
 ///
 /// ```swift
 /// let checker = HealthChecker(transport: CurlTransport())
-/// let report = await checker.check(configuration.healthChecks())
+/// let report = await checker.check(try configuration.healthChecks())
 /// for result in report.results { print(result.name, result.isUp ? "UP" : "DOWN", result.detail) }
 /// let ready = try await checker.waitUntilRequiredServicesAreUp(checks, timeout: .seconds(120))
 /// ```

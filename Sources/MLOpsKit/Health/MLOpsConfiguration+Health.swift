@@ -14,13 +14,18 @@ extension MLOpsConfiguration {
     ///   - required: The names (any case) of the services whose being down fails the check; the others
     ///     are reported only. MLflow by default.
     ///   - timeout: Each probe's time limit.
-    public func healthChecks(required: Set<String> = ["mlflow"], timeout: Duration = .seconds(3)) -> [HealthCheck] {
+    /// - Throws: ``S3EndpointError`` when the S3 endpoint variable is set but unusable: reported rather
+    ///   than replaced by `http://127.0.0.1:9000`, which would probe a server nobody configured.
+    public func healthChecks(
+        required: Set<String> = ["mlflow"], timeout: Duration = .seconds(3)
+    ) throws(S3EndpointError) -> [HealthCheck] {
         let required = Set(required.map { $0.lowercased() })
         func local(_ port: Int) -> URL { URL(string: "http://127.0.0.1:\(port)")! }
+        let s3URL = try makeS3Endpoint().baseURL
         let services: [(String, URL, HealthCheck.Probe)] = [
             ("MLflow", trackingURI, .mlflow),
             ("Airflow", airflowBaseURL, .airflow),
-            ("MinIO", (try? makeS3Endpoint().baseURL) ?? local(9000), .s3),
+            ("MinIO", s3URL, .s3),
             ("Prometheus", prometheusURL ?? local(prometheusPort), .prometheus),
             ("Loki", lokiURL ?? local(lokiPort), .loki),
             ("Grafana", grafanaURL ?? local(grafanaPort), .grafana),

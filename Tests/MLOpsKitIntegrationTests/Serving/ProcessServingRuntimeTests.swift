@@ -65,6 +65,50 @@ struct ProcessServingRuntimeTests {
         return true
     }
 
+    /// A model server that writes 6 MiB keeps at most about 2 × `logMaxBytes` on disk: the log is
+    /// rotated to `<log>.1` as it grows, and `logs` reads across the two parts.
+    @Test func serverLogsAreRotatedPastTheirMaximumSize() async throws {
+        let script = """
+            i=0; while [ $i -lt 24 ]; do head -c 262144 /dev/zero | tr '\\0' x; echo; echo "burst $i"; \
+            i=$((i+1)); sleep 0.1; done; echo finished; exec sleep 600
+            """
+        try await withRuntime(configure: {
+            $0.command = ["/bin/sh", "-c", script]
+            $0.logMaxBytes = 512 << 10
+            $0.watchInterval = .milliseconds(50)
+        }) { runtime in
+            let created = try await runtime.create(spec())
+            try await runtime.start(created.id)
+            let finished = try await waitUntil(.seconds(60)) {
+                (try? String(contentsOfFile: "\(runtime.stateDirectory)/\(created.id).log", encoding: .utf8))?
+                    .hasSuffix("finished\n") == true
+            }
+            try #require(finished, "the writer did not finish")
+            let log = "\(runtime.stateDirectory)/\(created.id).log"
+            let size = { (path: String) in
+                ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? -1
+            }
+            #expect(size(log + ".1") > 0, "rotated at least once")
+            // 6 MiB written; kept: at most the maximum plus what is written between two looks, twice.
+            #expect(size(log) + size(log + ".1") < 3 << 20, "\(size(log)) + \(size(log + ".1")) bytes kept")
+            let tail = try await runtime.logs(created.id, tail: 1)
+            #expect(tail == "finished\n")
+            // More lines than the current part holds come from the kept part too (lines written while a
+            // rotation copied the log may be missing, so compare with the parts rather than the bursts).
+            let current = try String(contentsOfFile: log, encoding: .utf8)
+            let kept = try String(contentsOfFile: log + ".1", encoding: .utf8)
+            #expect(current.split(separator: "\n").count < 12)
+            let longer = try await runtime.logs(created.id, tail: 12)
+            #expect(longer.hasSuffix(current))
+            #expect(longer.count > current.count, "lines from \(log).1 too")
+            // (A kept part cut mid-line is followed by a line break before the current part.)
+            let fromKept = String(longer.dropLast(current.count))
+            #expect(kept.hasSuffix(fromKept) || kept.hasSuffix(String(fromKept.dropLast())), "the end of the kept part")
+            try await runtime.remove(created.id)
+            #expect(!FileManager.default.fileExists(atPath: log + ".1"), "removed with the instance")
+        }
+    }
+
     @Test func serversRunInSessionsOfTheirOwnWithTheSpecsEnvironment() async throws {
         try await withRuntime(environment: ["FROM_CONFIGURATION": "configured", "OVERRIDDEN": "configuration"]) { runtime in
             let instance = try await startServing(runtime, spec(["FROM_SPEC": "spec-value", "OVERRIDDEN": "spec"]))

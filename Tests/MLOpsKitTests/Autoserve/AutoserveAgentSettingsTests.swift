@@ -22,6 +22,16 @@ import Testing
         #expect(try settings(["MLFLOW_EXPORTER_PORT": "9200"]).listenPort == 9200)
     }
 
+    @Test func logRotationSizeIsReadInMiB() throws {
+        #expect(try settings([:]).processLogMaxBytes == 16 << 20)
+        #expect(try settings(["MLFLOW_SERVE_PROCESS_LOG_MAX_MIB": "2"]).processLogMaxBytes == 2 << 20)
+        #expect(try settings(["MLFLOW_SERVE_PROCESS_LOG_MAX_MIB": "0"]).processLogMaxBytes == nil)
+        for bad in ["-1", "lots", "1.5"] {
+            let error = #expect(throws: ConfigurationError.self) { try settings(["MLFLOW_SERVE_PROCESS_LOG_MAX_MIB": bad]) }
+            #expect(error?.key == "MLFLOW_SERVE_PROCESS_LOG_MAX_MIB", "\(bad)")
+        }
+    }
+
     @Test func variablesAreRead() throws {
         let read = try settings([
             "MLFLOW_SERVE_LISTEN": "[::1]:9300", "MLFLOW_SERVE_RUNTIME": "Process", "MLFLOW_SERVE_STATE_DIR": "/tmp/s",

@@ -50,6 +50,16 @@ import Testing
         #expect(!HealthChecker.interpret(TransportResponse(status: 503), probe: .s3).isUp)
     }
 
+    /// A misconfigured S3 endpoint is the error of listing the checks, not a probe of 127.0.0.1:9000.
+    @Test func aBadS3EndpointIsReportedNotReplaced() throws {
+        let bad = try ConfigurationLoader.load(environment: ["MLFLOW_S3_ENDPOINT_URL": "http://minio:9000/?x=1"], dotEnv: nil)
+        let error = #expect(throws: S3EndpointError.self) { try bad.healthChecks() }
+        #expect(error?.variable == "MLFLOW_S3_ENDPOINT_URL")
+        let good = try ConfigurationLoader.load(environment: ["MLFLOW_S3_ENDPOINT_URL": "http://minio:9000"], dotEnv: nil)
+        let minio = try good.healthChecks().first { $0.name == "MinIO" }
+        #expect(minio?.baseURL.absoluteString == "http://minio:9000")
+    }
+
     @Test func plainProbesNeedA2xxAndQuoteWhatFailed() {
         #expect(HealthChecker.interpret(TransportResponse(status: 200, body: Data("OK".utf8)), probe: .mlflow).detail == "OK")
         #expect(HealthChecker.interpret(TransportResponse(status: 200, body: Data("ready\n".utf8)), probe: .loki).detail == "ready")

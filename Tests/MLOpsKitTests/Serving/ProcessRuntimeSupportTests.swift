@@ -91,6 +91,36 @@ struct ProcessRuntimeSupportTests {
         #expect(LogFileTail.read(path, lines: 1) == "c")
     }
 
+    /// Rotation copies the log to `<log>.1` and empties it in place: a writer that opened it before
+    /// (with `O_APPEND`, as model servers' output is) goes on from its new start, leaving no hole.
+    @Test func logRotationKeepsThePreviousPartAndEmptiesTheLogInPlace() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-rotate-\(UUID().uuidString.prefix(8)).log").path
+        let rotated = ProcessStateDirectory.rotatedLogPath(path)
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: rotated)
+        }
+        #expect(rotated == path + ".1")
+        #expect(try !ProcessStateDirectory.rotateLog(path, maxBytes: 10), "no log: nothing to rotate")
+        let writer = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        try #require(writer >= 0)
+        defer { close(writer) }
+        func append(_ text: String) { _ = text.withCString { write(writer, $0, strlen($0)) } }
+        let first = (0..<100).map { "first \($0)\n" }.joined()
+        append(first)
+        #expect(try !ProcessStateDirectory.rotateLog(path, maxBytes: Int64(first.utf8.count)), "not over the size")
+        #expect(try ProcessStateDirectory.rotateLog(path, maxBytes: 100))
+        #expect(try String(contentsOfFile: rotated, encoding: .utf8) == first)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
+        append("second\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "second\n", "appended at the new start")
+        // A second rotation replaces the kept part.
+        append(String(repeating: "y", count: 200) + "\n")
+        #expect(try ProcessStateDirectory.rotateLog(path, maxBytes: 100))
+        #expect(try String(contentsOfFile: rotated, encoding: .utf8) == "second\n" + String(repeating: "y", count: 200) + "\n")
+        #expect(!FileManager.default.fileExists(atPath: rotated + ".partial"))
+    }
+
     @Test func portsAreFreeLoopbackPorts() throws {
         let port = try #require(LoopbackPort.allocate())
         #expect((1024...65535).contains(port))

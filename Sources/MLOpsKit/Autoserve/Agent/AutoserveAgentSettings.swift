@@ -30,6 +30,12 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     public var runtime: RuntimeChoice = .auto
     /// The process runtime's state directory; `nil` for its default.
     public var stateDirectory: String?
+    /// Where the Docker runtime's per-version images get their model files (`MLFLOW_SERVE_MODEL_CACHE_DIR`);
+    /// `nil` for ``RegistryModelFiles/defaultDirectory``.
+    public var modelCacheDirectory: String?
+    /// The size past which the process runtime rotates a model server's log
+    /// (`MLFLOW_SERVE_PROCESS_LOG_MAX_MIB`, in MiB); `nil` never rotates.
+    public var processLogMaxBytes: Int64? = ProcessServingConfiguration.defaultLogMaxBytes
     /// The process runtime's model server command line (`MLFLOW_SERVE_PROCESS_COMMAND`, split at
     /// spaces); `nil` for `mlflow models serve`.
     public var processCommand: [String]?
@@ -66,6 +72,16 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
             runtime = choice
         }
         stateDirectory = resolved[keys.serveStateDir]?.value.nonEmpty
+        modelCacheDirectory = resolved[keys.serveModelCacheDir]?.value.nonEmpty
+        if let value = resolved[keys.serveProcessLogMaxMiB], let text = value.value.nonEmpty {
+            guard let mebibytes = Int64(text.trimmingWhitespace()) else {
+                throw ConfigurationError(.invalidInteger, value, expected: "expected a whole number of MiB (0: never rotate)")
+            }
+            guard (0...(1 << 30)).contains(mebibytes) else {
+                throw ConfigurationError(.outOfRange, value, expected: "expected 0 (never rotate) to 1073741824 MiB")
+            }
+            processLogMaxBytes = mebibytes == 0 ? nil : mebibytes << 20
+        }
         processCommand = resolved[keys.serveProcessCommand]?.value.nonEmpty.map { $0.split(separator: " ").map(String.init) }
         // A secret is taken as written: spaces may be part of it.
         webhookSecret = resolved[keys.serveWebhookSecret].flatMap { $0.value.isEmpty ? nil : $0.value }
@@ -119,7 +135,8 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         "AutoserveAgentSettings(listen: \(listenHost):\(listenPort), runtime: \(runtime.rawValue), "
-            + "stateDirectory: \(stateDirectory ?? "default"), "
+            + "stateDirectory: \(stateDirectory ?? "default"), modelCacheDirectory: \(modelCacheDirectory ?? "default"), "
+            + "processLogMaxBytes: \(processLogMaxBytes.map { String($0) } ?? "unlimited"), "
             + "processCommand: \(processCommand?.joined(separator: " ") ?? "default"), webhookSecret: \(webhookSecret == nil ? "nil" : Redaction.mask), "
             + "webhookSecretFile: \(webhookSecretFile ?? "nil"), modelFilter: \(modelFilter ?? "nil"), "
             + "logFormat: \(logFormat?.rawValue ?? "auto"), logLevel: \(logLevel))"

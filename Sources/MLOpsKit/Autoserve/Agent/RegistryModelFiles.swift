@@ -8,20 +8,47 @@ import Foundation
 /// for the Docker runtime's per-version images (`MLFLOW_SERVE_MODE=docker-image`).
 ///
 /// Each version lands once in `<directory>/<model>-v<version>` (sanitised as serving names are); a
-/// directory that already holds `MLmodel` is reused.
+/// directory that already holds `MLmodel` is reused. The directory is private to the agent's user
+/// (created with mode 0700, or checked: owned by this user, not writable by group or others), since
+/// what it holds goes into the images that serve predictions.
 public struct RegistryModelFiles: ModelFilesProvider {
     public let client: MLflowClient
     public let s3Client: S3Client?
     /// Where versions are downloaded.
     public var directory: URL
 
+    /// - Parameter directory: Where versions are downloaded; ``defaultDirectory`` when `nil`.
     public init(client: MLflowClient, s3Client: S3Client? = nil, directory: URL? = nil) {
         self.client = client
         self.s3Client = s3Client
-        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("mlopskit-model-files")
+        self.directory = directory ?? URL(fileURLWithPath: Self.defaultDirectory)
     }
 
+    /// `$XDG_STATE_HOME/mlopskit/model-files`, else `$HOME/.local/state/mlopskit/model-files`, else
+    /// `.mlopskit-model-files` in the working directory: beside the process runtime's state, never in
+    /// the shared temporary directory.
+    public static var defaultDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+            return state + "/mlopskit/model-files"
+        }
+        if let home = environment["HOME"], home.hasPrefix("/") {
+            return home + "/.local/state/mlopskit/model-files"
+        }
+        return ".mlopskit-model-files"
+    }
+
+    /// Creates ``directory`` with mode 0700, or checks that it is this user's alone.
+    ///
+    /// - Throws: ``PrivateDirectoryError`` naming the directory and what is wrong with it.
+    public func prepareDirectory() throws(PrivateDirectoryError) {
+        try PrivateDirectory.prepare(directory.path)
+    }
+
+    /// - Throws: ``PrivateDirectoryError`` when ``directory`` is not private to this user; the
+    ///   registry's and the artifact store's errors.
     public func modelDirectory(for spec: ServingSpec) async throws -> URL {
+        try prepareDirectory()
         let target = directory.appendingPathComponent(ServingNames.sanitised("\(spec.key.model)-v\(spec.version)"))
         if FileManager.default.fileExists(atPath: target.appendingPathComponent("MLmodel").path) { return target }
         let uri = try await client.getModelVersionDownloadURI(name: spec.key.model, version: spec.version)

@@ -6,7 +6,8 @@ import Foundation
 import Logging
 
 /// Opens the serving runtime the agent settings ask for (`MLFLOW_SERVE_RUNTIME`, `MLFLOW_SERVE_STATE_DIR`,
-/// `MLFLOW_SERVE_PROCESS_COMMAND`, `DOCKER_HOST`): the one place both `autoserve-agent` and
+/// `MLFLOW_SERVE_PROCESS_COMMAND`, `MLFLOW_SERVE_PROCESS_LOG_MAX_MIB`, `MLFLOW_SERVE_MODEL_CACHE_DIR`,
+/// `DOCKER_HOST`): the one place both `autoserve-agent` and
 /// `mlops serve` build it, so they always look at the same instances.
 public enum ServingRuntimeFactory {
     /// What was opened, and how to let it go (instances keep running).
@@ -32,7 +33,9 @@ public enum ServingRuntimeFactory {
     ///     agent that owns the instances does. A reader such as `mlops serve`, which only lists
     ///     instances and reads logs beside a running agent, passes `false`.
     /// - Throws: ``AutoserveAgentError/runtimeUnavailable(_:)`` when Docker does not answer;
-    ///   ``ProcessServingRuntimeError`` when the state directory cannot be used.
+    ///   ``ProcessServingRuntimeError`` when the state directory cannot be used; for per-version
+    ///   images, ``S3EndpointError`` when the S3 endpoint is misconfigured and ``PrivateDirectoryError``
+    ///   when the model file cache is unusable.
     public static func open(
         _ choice: AutoserveAgentSettings.RuntimeChoice, settings: AutoserveAgentSettings,
         configuration: MLOpsConfiguration, client: MLflowClient, environment: [String: String], logger: Logger,
@@ -43,6 +46,7 @@ public enum ServingRuntimeFactory {
             var processConfiguration = ProcessServingConfiguration()
             if let directory = settings.stateDirectory { processConfiguration.stateDirectory = directory }
             if let command = settings.processCommand { processConfiguration.command = command }
+            processConfiguration.logMaxBytes = settings.processLogMaxBytes
             // The process runtime loads models in the environment that holds mlflow (`local`) unless an
             // environment manager was set explicitly: MLFLOW_SERVE_ENV_MANAGER's default, virtualenv,
             // is the generic image's.
@@ -66,11 +70,37 @@ public enum ServingRuntimeFactory {
             } catch {
                 throw AutoserveAgentError.runtimeUnavailable("the Docker Engine at \(engine.host) does not answer: \(error)")
             }
+            let dockerConfiguration = DockerServingConfiguration(configuration)
+            let modelFiles: RegistryModelFiles?
+            if case .perVersionImage = dockerConfiguration.mode {
+                modelFiles = try makeModelFiles(
+                    settings: settings, configuration: configuration, client: client, environment: environment,
+                    transport: transport)
+            } else {
+                modelFiles = nil  // the generic image loads models itself
+            }
             let runtime = DockerServingRuntime(
-                client: engine, configuration: DockerServingConfiguration(configuration),
-                modelFiles: RegistryModelFiles(client: client, s3Client: try? configuration.makeS3Client(transport: transport)),
-                logger: logger)
+                client: engine, configuration: dockerConfiguration, modelFiles: modelFiles, logger: logger)
             return Opened(runtime: runtime, close: {})
         }
+    }
+
+    /// The registry's model files for per-version images, in the configured cache directory
+    /// (``AutoserveAgentSettings/modelCacheDirectory``), through S3 directly when the artifacts are there.
+    ///
+    /// - Throws: ``S3EndpointError`` when the S3 endpoint variable is set but unusable (it is reported,
+    ///   not dropped: without it `s3://` artifacts would fail later, at the first image build, with a
+    ///   less telling error); ``PrivateDirectoryError`` when the cache directory cannot be created or is
+    ///   not this user's alone.
+    static func makeModelFiles(
+        settings: AutoserveAgentSettings, configuration: MLOpsConfiguration, client: MLflowClient,
+        environment: [String: String], transport: (any StreamingHTTPTransport)?
+    ) throws -> RegistryModelFiles {
+        let s3Client = try configuration.makeS3Client(environment: environment, transport: transport)
+        let modelFiles = RegistryModelFiles(
+            client: client, s3Client: s3Client,
+            directory: settings.modelCacheDirectory.map { URL(fileURLWithPath: $0) })
+        try modelFiles.prepareDirectory()
+        return modelFiles
     }
 }

@@ -261,17 +261,23 @@ public final class DockerServingRuntime: ServingRuntime {
             throw ServingRuntimeError.invalidSpec("image \(image) does not exist and no model files provider is configured to build it")
         }
         let directory = try await modelFiles.modelDirectory(for: spec)
-        var context = TarArchive()
+        // The build context goes through a file (holes kept, mode 0600, removed after the build) that the
+        // transport streams: the model files are copied a chunk at a time, never held in memory.
+        let contextFile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mlopskit-build-context-\(UUID().uuidString).tar")
+        defer { try? FileManager.default.removeItem(at: contextFile) }
         do {
+            let context = try TarFileWriter(creating: contextFile)
             try context.addFile("Dockerfile", contents: Data(DockerServingConfiguration.dockerfile(baseImage: baseImage).utf8))
             try context.addTree(at: directory, as: "model")
+            try context.finish()
         } catch {
             throw ServingRuntimeError.failed(operation: "build image \(image)", reason: "cannot pack the model files: \(error)")
         }
         let started = ContinuousClock.now
         do {
             _ = try await client.buildImage(
-                tag: image, context: .bytes(context.finished()),
+                tag: image, context: .file(contextFile),
                 labels: [ServingLabels.model: spec.key.model, ServingLabels.version: spec.version])
         } catch {
             throw map(error, operation: "build image \(image)")

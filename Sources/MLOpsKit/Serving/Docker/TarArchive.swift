@@ -4,12 +4,15 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Writes a POSIX ustar archive in memory: the build context of an image (a Dockerfile and the files
-/// it copies) or a root file system to import.
+/// Writes a POSIX tar archive in memory: the build context of an image (a Dockerfile and the files it
+/// copies) or a root file system to import. For model files, which may be large, ``TarFileWriter``
+/// writes the same format to a file, reading each file in chunks.
 ///
-/// Entries are written in the order they are added. Paths are relative (`model/MLmodel`); a path longer
-/// than 100 bytes is split into the header's prefix and name fields (at most 155 + 100 bytes). Owner
-/// and group are 0, times are `modificationTime`.
+/// Entries are written in the order they are added, as ustar headers. Paths are relative
+/// (`model/MLmodel`); a path longer than 100 bytes is split into the header's prefix and name fields,
+/// and a path that cannot be split, a link target over 100 bytes or a file of 8 GiB or more gets a PAX
+/// extended header (`path`, `linkpath`, `size` records) before its ustar header. Owner and group are 0,
+/// times are `modificationTime`.
 public struct TarArchive: Sendable {
     /// What an entry is.
     public enum Kind: Sendable, Hashable {
@@ -20,15 +23,26 @@ public struct TarArchive: Sendable {
 
     /// Why an entry cannot be written.
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        case pathTooLong(String)
-        case linkTargetTooLong(String)
+        /// The path is absolute, empty, climbs with `..` or holds a NUL byte.
         case invalidPath(String)
+        /// The link target holds a NUL byte.
+        case invalidLinkTarget(String)
+        /// A file to add could not be read (``TarFileWriter``).
+        case cannotRead(path: String, reason: String)
+        /// The archive could not be written (``TarFileWriter``).
+        case cannotWrite(path: String, reason: String)
+        /// A file to add shrank while it was being copied (``TarFileWriter``): the header already
+        /// promised its first size.
+        case fileChanged(path: String, expected: Int64, read: Int64)
 
         public var description: String {
             switch self {
-            case .pathTooLong(let path): "tar path too long for ustar: \(path)"
-            case .linkTargetTooLong(let target): "tar link target longer than 100 bytes: \(target)"
             case .invalidPath(let path): "tar path must be relative and non-empty: \(path)"
+            case .invalidLinkTarget(let target): "tar link target holds a NUL byte: \(target)"
+            case .cannotRead(let path, let reason): "cannot read \(path) into the tar archive: \(reason)"
+            case .cannotWrite(let path, let reason): "cannot write the tar archive \(path): \(reason)"
+            case .fileChanged(let path, let expected, let read):
+                "\(path) shrank while it was archived: \(read) of \(expected) bytes"
             }
         }
     }
@@ -58,61 +72,28 @@ public struct TarArchive: Sendable {
 
     /// Adds an entry.
     public mutating func add(_ path: String, kind: Kind, mode: Int) throws(Failure) {
-        var name = path
-        while name.hasPrefix("./") { name.removeFirst(2) }
-        guard !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
-            throw .invalidPath(path)
-        }
-        if case .directory = kind, !name.hasSuffix("/") { name += "/" }
-        let (prefix, shortName) = try Self.split(name)
-
-        var header = [UInt8](repeating: 0, count: 512)
-        func put(_ text: String, at offset: Int, width: Int) {
-            for (index, byte) in text.utf8.prefix(width).enumerated() { header[offset + index] = byte }
-        }
-        func putOctal(_ value: Int, at offset: Int, width: Int) {
-            // width - 1 octal digits, zero-padded, then NUL.
-            let digits = String(value, radix: 8)
-            put(String(repeating: "0", count: max(0, width - 1 - digits.count)) + digits, at: offset, width: width - 1)
-        }
-
-        var size = 0
-        var typeFlag: UInt8 = UInt8(ascii: "0")
-        var linkName = ""
+        var isDirectory = false
+        if case .directory = kind { isDirectory = true }
+        let name = try TarHeader.normalize(path, directory: isDirectory)
+        let header: [UInt8]
         switch kind {
-        case .file(let contents): size = contents.count
-        case .directory: typeFlag = UInt8(ascii: "5")
+        case .file(let contents):
+            header = try TarHeader.blocks(
+                name: name, typeFlag: UInt8(ascii: "0"), size: Int64(contents.count), mode: mode,
+                modificationTime: modificationTime)
+        case .directory:
+            header = try TarHeader.blocks(
+                name: name, typeFlag: UInt8(ascii: "5"), size: 0, mode: mode, modificationTime: modificationTime)
         case .symbolicLink(let target):
-            guard target.utf8.count <= 100 else { throw .linkTargetTooLong(target) }
-            typeFlag = UInt8(ascii: "2")
-            linkName = target
+            guard !target.utf8.contains(0) else { throw .invalidLinkTarget(target) }
+            header = try TarHeader.blocks(
+                name: name, typeFlag: UInt8(ascii: "2"), size: 0, mode: mode, modificationTime: modificationTime,
+                linkName: target)
         }
-        put(shortName, at: 0, width: 100)
-        putOctal(mode & 0o7777, at: 100, width: 8)
-        putOctal(0, at: 108, width: 8)  // uid
-        putOctal(0, at: 116, width: 8)  // gid
-        putOctal(size, at: 124, width: 12)
-        putOctal(modificationTime, at: 136, width: 12)
-        header[156] = typeFlag
-        put(linkName, at: 157, width: 100)
-        put("ustar", at: 257, width: 6)  // "ustar\0"
-        put("00", at: 263, width: 2)
-        put("root", at: 265, width: 32)
-        put("root", at: 297, width: 32)
-        put(prefix, at: 345, width: 155)
-        // The checksum is computed with its own field as eight spaces.
-        for index in 148..<156 { header[index] = UInt8(ascii: " ") }
-        let checksum = header.reduce(0) { $0 + Int($1) }
-        let digits = String(checksum, radix: 8)
-        put(String(repeating: "0", count: max(0, 6 - digits.count)) + digits, at: 148, width: 6)
-        header[154] = 0
-        header[155] = UInt8(ascii: " ")
-
         data.append(contentsOf: header)
         if case .file(let contents) = kind {
             data.append(contents)
-            let padding = (512 - contents.count % 512) % 512
-            data.append(contentsOf: [UInt8](repeating: 0, count: padding))
+            data.append(contentsOf: [UInt8](repeating: 0, count: TarHeader.padding(Int64(contents.count))))
         }
     }
 
@@ -121,23 +102,6 @@ public struct TarArchive: Sendable {
         var result = data
         result.append(contentsOf: [UInt8](repeating: 0, count: 1024))
         return result
-    }
-
-    /// Splits `path` into ustar's prefix (≤ 155 bytes) and name (≤ 100 bytes) at a `/`.
-    static func split(_ path: String) throws(Failure) -> (prefix: String, name: String) {
-        let bytes = Array(path.utf8)
-        if bytes.count <= 100 { return ("", path) }
-        // The name part must fit in 100 bytes; a trailing "/" of a directory counts.
-        let searchEnd = path.hasSuffix("/") ? bytes.count - 1 : bytes.count
-        for index in stride(from: searchEnd - 1, through: 0, by: -1) where bytes[index] == UInt8(ascii: "/") {
-            let prefixLength = index
-            let nameLength = bytes.count - index - 1
-            if prefixLength <= 155 && nameLength <= 100 && nameLength > 0 {
-                return (String(decoding: bytes[..<index], as: UTF8.self), String(decoding: bytes[(index + 1)...], as: UTF8.self))
-            }
-            if nameLength > 100 { break }
-        }
-        throw .pathTooLong(path)
     }
 }
 

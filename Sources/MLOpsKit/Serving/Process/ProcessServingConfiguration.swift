@@ -57,6 +57,11 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
     /// How many ports ``ProcessServingRuntime/start(_:)`` tries when the instance's port was taken
     /// meanwhile.
     public var portAttempts: Int
+    /// The size past which a running model server's log (`<id>.log`) is rotated: its content moves to
+    /// `<id>.log.1` (replacing the previous one) and the log starts again empty, so an instance keeps
+    /// at most about twice this on disk. Checked every ``watchInterval``; `nil` never rotates.
+    /// ``defaultLogMaxBytes`` (16 MiB) by default.
+    public var logMaxBytes: Int64?
 
     public init(
         stateDirectory: String = ProcessServingConfiguration.defaultStateDirectory,
@@ -70,7 +75,8 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
         watchInterval: Duration = .milliseconds(250),
         lockStateDirectory: Bool = true,
         lockWait: Duration = .seconds(2),
-        portAttempts: Int = 5
+        portAttempts: Int = 5,
+        logMaxBytes: Int64? = ProcessServingConfiguration.defaultLogMaxBytes
     ) {
         self.stateDirectory = stateDirectory
         self.command = command
@@ -84,7 +90,11 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
         self.lockStateDirectory = lockStateDirectory
         self.lockWait = lockWait
         self.portAttempts = portAttempts
+        self.logMaxBytes = logMaxBytes
     }
+
+    /// 16 MiB: the default of ``logMaxBytes`` (and of `MLFLOW_SERVE_PROCESS_LOG_MAX_MIB`).
+    public static let defaultLogMaxBytes: Int64 = 16 << 20
 
     /// `$XDG_STATE_HOME/mlopskit/serving`, else `$HOME/.local/state/mlopskit/serving`, else
     /// `.mlopskit-serving` in the working directory.

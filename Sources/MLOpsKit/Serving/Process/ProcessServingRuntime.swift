@@ -272,7 +272,15 @@ public actor ProcessServingRuntime: ServingRuntime {
     }
 
     public func logs(_ id: String, tail: Int?) async throws -> String {
-        LogFileTail.read(try record(id).logPath, lines: tail)
+        let path = try record(id).logPath
+        let current = LogFileTail.read(path, lines: tail)
+        // Lines the current log does not have come from the part kept at the last rotation.
+        var lineCount = current.utf8.count(where: { $0 == UInt8(ascii: "\n") })
+        if let last = current.utf8.last, last != UInt8(ascii: "\n") { lineCount += 1 }
+        if let tail, lineCount >= tail { return current }
+        let previous = LogFileTail.read(ProcessStateDirectory.rotatedLogPath(path), lines: tail.map { $0 - lineCount })
+        guard !previous.isEmpty else { return current }
+        return previous.hasSuffix("\n") || current.isEmpty ? previous + current : previous + "\n" + current
     }
 
     public nonisolated func events() -> AsyncThrowingStream<ServingRuntimeEvent, any Error> {
@@ -366,10 +374,24 @@ public actor ProcessServingRuntime: ServingRuntime {
         }
     }
 
-    /// One look at every watched instance (the watcher task's tick).
+    /// One look at every watched instance (the watcher task's tick): exits settled, logs rotated.
     private func watchOnce() {
         guard !isClosed else { return }
-        for id in watched { settle(id) }
+        for id in watched {
+            guard let record = settle(id), let maxBytes = configuration.logMaxBytes else { continue }
+            rotateLog(of: record, maxBytes: maxBytes)
+        }
+    }
+
+    /// Rotates the log of `record` when it is over `maxBytes` (see ``ProcessServingConfiguration/logMaxBytes``).
+    private func rotateLog(of record: ProcessInstanceRecord, maxBytes: Int64) {
+        do {
+            if try ProcessStateDirectory.rotateLog(record.logPath, maxBytes: maxBytes) {
+                logger.debug("rotated serving log", metadata: ["id": "\(record.id)", "log": "\(record.logPath)"])
+            }
+        } catch {
+            logger.warning("cannot rotate a serving log", metadata: ["id": "\(record.id)", "error": "\(error)"])
+        }
     }
 
     private func instance(_ record: ProcessInstanceRecord) -> ServingInstance {

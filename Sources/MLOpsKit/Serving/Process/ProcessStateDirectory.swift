@@ -117,7 +117,76 @@ struct ProcessStateDirectory: Sendable {
     /// Deletes the record and, when `log`, the instance's log.
     func delete(_ id: String, log: Bool) {
         unlink(recordPath(id))
-        if log { unlink(logPath(id)) }
+        if log {
+            unlink(logPath(id))
+            unlink(Self.rotatedLogPath(logPath(id)))
+        }
+    }
+
+    /// Where a log's previous part goes when it is rotated: `<log>.1`.
+    static func rotatedLogPath(_ logPath: String) -> String { logPath + ".1" }
+
+    /// Rotates the log at `logPath` when it holds more than `maxBytes`: its content is copied to
+    /// `<log>.1` (replacing the part kept before) and the log is then emptied in place. The model
+    /// server keeps the same open file, appending (`O_APPEND`) from its new start, so this works for
+    /// adopted instances too; what it writes between the copy and the truncation (a few milliseconds)
+    /// is lost. Returns whether it rotated.
+    static func rotateLog(_ logPath: String, maxBytes: Int64) throws(LogRotationFailure) -> Bool {
+        var status = stat()
+        guard stat(logPath, &status) == 0, Int64(status.st_size) > maxBytes else { return false }
+        func failure(_ what: String) -> LogRotationFailure {
+            LogRotationFailure(path: logPath, reason: "\(what): \(SystemError.text(errno))")
+        }
+        let log = open(logPath, O_RDWR | O_CLOEXEC)
+        guard log >= 0 else { throw failure("cannot open it") }
+        defer { close(log) }
+        let rotated = rotatedLogPath(logPath)
+        let partial = rotated + ".partial"
+        let copy = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard copy >= 0 else { throw failure("cannot create \(partial)") }
+        var copyOpen = true
+        defer { if copyOpen { close(copy); unlink(partial) } }
+        let chunkSize = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        guard let base = buffer.baseAddress else { throw failure("no memory") }
+        var offset: off_t = 0
+        while true {
+            let count = pread(log, base, chunkSize, offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot read it")
+            }
+            if count == 0 { break }
+            var written = 0
+            while written < count {
+                let done = write(copy, base + written, count - written)
+                if done < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("cannot write \(partial)")
+                }
+                written += done
+            }
+            offset += off_t(count)
+        }
+        copyOpen = false
+        guard close(copy) == 0 else {
+            unlink(partial)
+            throw failure("cannot write \(partial)")
+        }
+        guard rename(partial, rotated) == 0 else {
+            unlink(partial)
+            throw failure("cannot rename \(partial) to \(rotated)")
+        }
+        guard ftruncate(log, 0) == 0 else { throw failure("cannot empty it") }
+        return true
+    }
+
+    /// Why a log could not be rotated; the runtime logs it and tries again at its next look.
+    struct LogRotationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "cannot rotate the log \(path): \(reason)" }
     }
 
     /// Instance IDs are lower-case hexadecimal: nothing else may become a path in the directory.

@@ -20,8 +20,10 @@ struct SigV4AWSSigningSuiteTests {
         .appendingPathComponent("aws-c-auth-sigv4/tests/aws-signing-test-suite/v4", isDirectory: true)
 
     /// The suite is read from `<repo>/../shared/vectors`. A checkout without that folder cannot run these
-    /// tests; they are then skipped with this message rather than failing.
+    /// tests; they are then skipped with this message, unless the vectors are required
+    /// (``SigV4TestSupport/vectorsRequired(_:)``): then the count test fails.
     static let isAvailable = SigV4TestSupport.exists(directory)
+    static let runs = SigV4TestSupport.runsVectorSuite(available: isAvailable)
     static let skipMessage: Comment = "aws-c-auth SigV4 vectors not found at <repo>/../shared/vectors/aws-c-auth-sigv4"
 
     static var caseNames: [String] {
@@ -30,8 +32,9 @@ struct SigV4AWSSigningSuiteTests {
             .sorted()
     }
 
-    @Test(.enabled(if: isAvailable, skipMessage))
+    @Test(.enabled(if: runs, skipMessage))
     func suiteHasAllThirtyEightCases() {
+        guard SigV4TestSupport.requireVectors(at: Self.directory) else { return }
         #expect(Self.caseNames.count == 38)
     }
 

@@ -24,6 +24,31 @@ enum SigV4TestSupport {
         FileManager.default.fileExists(atPath: url.path)
     }
 
+    /// Whether missing vectors fail the suites rather than skip them: with `MLOPSKIT_REQUIRE_SERVICES=1`
+    /// (as `scripts/test` sets) or in CI (`CI=true`), a checkout that lost its vectors must not pass
+    /// quietly without the signature tests.
+    static func vectorsRequired(_ environment: [String: String] = environment) -> Bool {
+        environment["MLOPSKIT_REQUIRE_SERVICES"] == "1" || environment["CI"]?.lowercased() == "true"
+    }
+
+    /// Whether a vector suite runs: when its vectors are there, or when they are required (then its
+    /// first test records their absence as a failure).
+    static func runsVectorSuite(available: Bool, environment: [String: String] = environment) -> Bool {
+        available || vectorsRequired(environment)
+    }
+
+    /// Records a failure when `url` is missing (only reached when the vectors are required); returns
+    /// whether the vectors are there.
+    static func requireVectors(at url: URL, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        guard exists(url) else {
+            Issue.record(
+                "SigV4 vectors are required (MLOPSKIT_REQUIRE_SERVICES=1 or CI=true) but missing at \(url.path)",
+                sourceLocation: sourceLocation)
+            return false
+        }
+        return true
+    }
+
     /// The instant an ISO 8601 UTC timestamp such as `2015-08-30T12:36:00Z` or `20130524T000000Z` names.
     static func date(_ text: String) -> Date {
         let digits = text.filter(\.isNumber).map { Int(String($0))! }
