@@ -45,27 +45,17 @@ public final class FaultProxy: @unchecked Sendable {  // Immutable after init ap
         guard let host = upstream.host, let port = upstream.port else {
             throw Failure(description: "fault proxy: upstream \(upstream) has no host and port")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.scriptURL.path, "--upstream", "\(host):\(port)", "--stall", "\(stallSeconds)"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        self.process = process
-        self.input = input
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw Failure(description: "fault proxy did not start") }
-            line.append(chunk)
-        }
-        let words = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard
+            let fixture = try PythonFixture.start(
+                script: Self.scriptURL, arguments: ["--upstream", "\(host):\(port)", "--stall", "\(stallSeconds)"])
+        else { throw Failure(description: "fault proxy did not start") }
+        self.process = fixture.process
+        self.input = fixture.input
+        let words = fixture.firstLine.split(whereSeparator: \.isWhitespace)
         guard words.count == 4, words[0] == "port", words[2] == "control", let proxyPort = Int(words[1]),
             let controlPort = Int(words[3]), let url = URL(string: "http://127.0.0.1:\(proxyPort)"),
             let controlURL = URL(string: "http://127.0.0.1:\(controlPort)")
-        else { throw Failure(description: "fault proxy printed \(String(decoding: line, as: UTF8.self))") }
+        else { throw Failure(description: "fault proxy printed \(fixture.firstLine)") }
         self.url = url
         self.port = proxyPort
         self.controlURL = controlURL

@@ -45,23 +45,12 @@ public final class HostileHTTPServer: @unchecked Sendable {  // Immutable after 
 
     /// - Parameter stallSeconds: How long `/stall` stays silent before closing.
     public init(stallSeconds: Double = 30) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.scriptURL.path, "--stall", "\(stallSeconds)"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        self.process = process
-        self.input = input
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw DidNotStart(detail: "no port printed") }
-            line.append(chunk)
+        guard let fixture = try PythonFixture.start(script: Self.scriptURL, arguments: ["--stall", "\(stallSeconds)"]) else {
+            throw DidNotStart(detail: "no port printed")
         }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        self.process = fixture.process
+        self.input = fixture.input
+        let text = fixture.firstLine
         guard text.hasPrefix("port "), let port = Int(text.dropFirst(5)),
             let url = URL(string: "http://127.0.0.1:\(port)")
         else { throw DidNotStart(detail: text) }

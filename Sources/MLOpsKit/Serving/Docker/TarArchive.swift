@@ -105,27 +105,3 @@ public struct TarArchive: Sendable {
     }
 }
 
-extension TarArchive {
-    /// Adds the directory tree at `directory` under `prefix` (such as `model`), with its files' modes.
-    /// Symbolic links are kept as links; other special files are skipped.
-    public mutating func addTree(at directory: URL, as prefix: String) throws {
-        let fileManager = FileManager.default
-        try addDirectory(prefix)
-        for name in try fileManager.contentsOfDirectory(atPath: directory.path).sorted() {
-            let url = directory.appendingPathComponent(name)
-            let path = "\(prefix)/\(name)"
-            let attributes = try fileManager.attributesOfItem(atPath: url.path)
-            let mode = (attributes[.posixPermissions] as? Int) ?? 0o644
-            switch attributes[.type] as? FileAttributeType {
-            case .typeDirectory?:
-                try addTree(at: url, as: path)
-            case .typeSymbolicLink?:
-                try addSymbolicLink(path, target: try fileManager.destinationOfSymbolicLink(atPath: url.path))
-            case .typeRegular?:
-                try addFile(path, contents: try Data(contentsOf: url), mode: mode)
-            default:
-                continue
-            }
-        }
-    }
-}
