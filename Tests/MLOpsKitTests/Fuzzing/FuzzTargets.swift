@@ -118,24 +118,26 @@ enum FuzzTargets {
             }
             try check(last == file.values, "dotenv", "values differ from the last entries")
         }
-        // The input as a value: single-quoted (taken as written) and double-quoted with every escape.
-        let value = String(text.unicodeScalars.filter { $0 != "\r" }.map(Character.init))
-        if !value.contains("'") {
+        // The input as a value (the parser reads Unicode scalars, so the quoting does too): single-quoted
+        // (taken as written) and double-quoted with every escape. `\r\n` reads as `\n`, so no `\r`.
+        let scalars = text.unicodeScalars.filter { $0 != "\r" }
+        let value = String(String.UnicodeScalarView(scalars))
+        if !scalars.contains("'") {
             let file = try? DotEnvFile(parsing: "KEY='\(value)'\n", environment: environment)
             try check(file?["KEY"] == value, "dotenv", "single-quoted value does not read back")
         }
-        var escaped = ""
-        for character in value {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "$": escaped += "\\$"
-            case "\n": escaped += "\\n"
-            case "\t": escaped += "\\t"
-            default: escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in scalars {
+            switch scalar {
+            case "\\": escaped.append(contentsOf: "\\\\".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "\\\"".unicodeScalars)
+            case "$": escaped.append(contentsOf: "\\$".unicodeScalars)
+            case "\n": escaped.append(contentsOf: "\\n".unicodeScalars)
+            case "\t": escaped.append(contentsOf: "\\t".unicodeScalars)
+            default: escaped.append(scalar)
             }
         }
-        let file = try? DotEnvFile(parsing: "export KEY=\"\(escaped)\"  # comment\n", environment: environment)
+        let file = try? DotEnvFile(parsing: "export KEY=\"\(String(escaped))\"  # comment\n", environment: environment)
         try check(file?["KEY"] == value, "dotenv", "double-quoted escaped value does not read back")
     }
 
@@ -337,8 +339,17 @@ enum FuzzTargets {
         let verifier = WebhookVerifier(secret: secret, configuration: .init(tolerance: .seconds(300)), now: { now })
         let outcome = verifier.verify(body: body, headers: transportHeaders)
         switch outcome {
-        case .accepted(let event, _):
-            try check(sign, "webhook", "an unsigned delivery was accepted")
+        case .accepted(let event, let id):
+            // Accepted only with the right signature among the header's entries.
+            let expected = WebhookVerifier.signature(
+                secret: secret, deliveryID: id,
+                timestamp: transportHeaders[WebhookHeaders.timestamp]?.trimmingWhitespace() ?? "", body: body)
+            let mac = Data(base64Encoded: String(expected.dropFirst(3)))
+            let entries = transportHeaders.values(for: WebhookHeaders.signature)
+                .flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }) }
+            try check(
+                entries.contains { $0.hasPrefix("v1,") && Data(base64Encoded: String($0.dropFirst(3))) == mac },
+                "webhook", "a delivery without a valid signature was accepted")
             _ = event.servingKey
             _ = event.type
             let again = verifier.verify(body: body, headers: transportHeaders)
