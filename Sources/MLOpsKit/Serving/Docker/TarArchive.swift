@@ -28,7 +28,7 @@ public struct TarArchive: Sendable {
             switch self {
             case .pathTooLong(let path): "tar path too long for ustar: \(path)"
             case .linkTargetTooLong(let target): "tar link target longer than 100 bytes: \(target)"
-            case .invalidPath(let path): "tar path must be relative and non-empty: \(path)"
+            case .invalidPath(let path): "tar path must be relative, non-empty, without .. and NUL: \(path)"
             }
         }
     }
@@ -58,11 +58,16 @@ public struct TarArchive: Sendable {
 
     /// Adds an entry.
     public mutating func add(_ path: String, kind: Kind, mode: Int) throws(Failure) {
-        var name = path
-        while name.hasPrefix("./") { name.removeFirst(2) }
-        guard !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
+        // Checked on bytes, as tar readers see the path: `../\u{301}x` is the Characters `.`, `.`,
+        // `/\u{301}` and `x`, but its first component is `..`. A NUL would end the name early.
+        var bytes = Array(path.utf8)[...]
+        while bytes.starts(with: "./".utf8) { bytes = bytes.dropFirst(2) }
+        guard !bytes.isEmpty, bytes.first != UInt8(ascii: "/"), !bytes.contains(0),
+            !bytes.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) })
+        else {
             throw .invalidPath(path)
         }
+        var name = String(decoding: bytes, as: UTF8.self)
         if case .directory = kind, !name.hasSuffix("/") { name += "/" }
         let (prefix, shortName) = try Self.split(name)
 
@@ -84,6 +89,7 @@ public struct TarArchive: Sendable {
         case .directory: typeFlag = UInt8(ascii: "5")
         case .symbolicLink(let target):
             guard target.utf8.count <= 100 else { throw .linkTargetTooLong(target) }
+            guard !target.utf8.contains(0) else { throw .invalidPath(target) }
             typeFlag = UInt8(ascii: "2")
             linkName = target
         }
