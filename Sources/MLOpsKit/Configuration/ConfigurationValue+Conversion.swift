@@ -81,7 +81,9 @@ extension ConfigurationValue {
 
     /// The comma-separated items, trimmed, empty ones dropped.
     func list() -> [String] {
-        value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        // Split on scalars, not Characters: a comma after a prepended mark (U+0600–U+0605) is part of
+        // that mark's Character.
+        value.unicodeScalars.split(separator: ",").map { Substring($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     private static func describe(_ range: some RangeExpression<Int>) -> String {
