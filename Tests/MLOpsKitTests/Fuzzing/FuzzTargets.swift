@@ -25,6 +25,7 @@ enum FuzzTargets {
         ("s3-xml", s3XML),
         ("dotenv", dotEnv),
         ("s3-uri", s3URI),
+        ("s3-headers", s3Headers),
         ("model-uri", modelURI),
         ("mlflow-json", mlflowJSON),
         ("docker-events", dockerEvents),
@@ -100,6 +101,26 @@ enum FuzzTargets {
         }
     }
 
+    /// A HEAD or GET response's headers (`Name: value` lines) read as an object's attributes: the
+    /// size is never negative, the MD5 is 32 hex digits, the part count is positive.
+    static func s3Headers(_ data: Data) throws(FuzzPropertyViolation) {
+        var fields: [(String, String)] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingWhitespace()
+            fields.append((name, value))
+        }
+        let attributes = S3ObjectAttributes(key: "k", headers: TransportHeaders(fields))
+        try check(attributes.size >= 0, "s3-headers", "negative size \(attributes.size)")
+        if let md5 = attributes.contentMD5Hex {
+            try check(md5.utf8.count == 32 && md5.utf8.allSatisfy(\.isHexDigit), "s3-headers", "MD5 \(md5)")
+        }
+        if let parts = attributes.multipartPartCount {
+            try check(parts > 0, "s3-headers", "\(parts) parts")
+        }
+    }
+
     // MARK: Configuration
 
     /// `.env` text: keys are valid, `values` agrees with the last entry of each key, lines increase;
@@ -158,7 +179,7 @@ enum FuzzTargets {
         }
         _ = try? value.boolean()
         for item in value.list() {
-            try check(!item.isEmpty && !item.contains(","), "config-values", "list item \(item)")
+            try check(!item.isEmpty && !item.unicodeScalars.contains(","), "config-values", "list item \(item)")
         }
         _ = value.description
     }
