@@ -47,6 +47,9 @@ struct FuzzRegressionTests {
         ("model-uri", Array("s3:// /".utf8)),
         ("docker-events", Array(#"{"Type": "container", "Action": "die", "time": 1764400005400005}"#.utf8)),
         ("retry-after", Array("M, 16 Dec 20333333333333333326 1:00:00 GMT".utf8)),
+        ("config-values", [0x2C, 0x28, 0x2C, 0x20, 0xD8, 0x82, 0x2C, 0x2C, 0x20]),
+        ("s3-headers", Array("Content-Length: -1048576\nContent-Range: bytes 0-1048575/".utf8) + [UInt8](repeating: 0, count: 15)
+            + Array("5368709120\nETag: \"d41d8cd98f00b204e9800998ecf8427e-3\"\nx-amz-server-side-encryption: aws:kms\n".utf8)),
     ]
 
     /// Each input the fuzzers saved, replayed through its fuzz target: no trap, no property violation.
@@ -75,6 +78,26 @@ struct FuzzRegressionTests {
         }
         let largest = ConfigurationValue(key: .trackingURI, value: "1000000000", source: .environment)
         #expect((try? largest.positiveSeconds()) == .seconds(1_000_000_000))
+    }
+
+    @Test("negative sizes in a response's headers are no sizes, and a multipart ETag needs a positive part count")
+    func s3HeaderSizes() {
+        let negative = S3ObjectAttributes(key: "k", headers: ["Content-Length": "-1048576"])
+        #expect(negative.size == 0)
+        let range = S3ObjectAttributes(key: "k", headers: ["Content-Length": "10", "Content-Range": "bytes 0-9/-5"])
+        #expect(range.size == 10)
+        let total = S3ObjectAttributes(key: "k", headers: ["Content-Length": "10", "Content-Range": "bytes 0-9/5368709120"])
+        #expect(total.size == 5_368_709_120)
+        let zeroParts = S3ObjectAttributes(key: "k", headers: ["ETag": "\"d41d8cd98f00b204e9800998ecf8427e-0\""])
+        #expect(zeroParts.multipartPartCount == nil)
+        let threeParts = S3ObjectAttributes(key: "k", headers: ["ETag": "\"d41d8cd98f00b204e9800998ecf8427e-3\""])
+        #expect(threeParts.multipartPartCount == 3)
+    }
+
+    @Test("a list value is split at every comma, even one after a prepended mark")
+    func listAfterPrependedMark() {
+        let value = ConfigurationValue(key: .trackingURI, value: ",(, \u{602},, Production", source: .environment)
+        #expect(value.list() == ["(", "\u{602}", "Production"])
     }
 
     @Test("an S3 key that starts with a combining mark survives description and parsing")
