@@ -55,13 +55,17 @@ extension ConfigurationValue {
         try integer(in: 1...65535)
     }
 
-    /// A positive, finite number of seconds.
+    /// The most seconds ``positiveSeconds()`` accepts.
+    static let maximumSeconds: Double = 1_000_000_000
+
+    /// A positive, finite number of seconds, at most ``maximumSeconds``.
     func positiveSeconds() throws(ConfigurationError) -> Duration {
         guard let seconds = Double(trimmed), seconds.isFinite else {
             throw ConfigurationError(.invalidNumber, self, expected: "expected a number of seconds such as 30 or 2.5")
         }
-        guard seconds > 0 else {
-            throw ConfigurationError(.outOfRange, self, expected: "expected more than 0 seconds")
+        // Duration traps beyond about 1.7e20 seconds; no timeout needs more than a billion (31 years).
+        guard seconds > 0, seconds <= Self.maximumSeconds else {
+            throw ConfigurationError(.outOfRange, self, expected: "expected more than 0 and at most 1000000000 seconds")
         }
         return .seconds(seconds)
     }
@@ -77,7 +81,9 @@ extension ConfigurationValue {
 
     /// The comma-separated items, trimmed, empty ones dropped.
     func list() -> [String] {
-        value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        // Split on scalars, not Characters: a comma after a prepended mark (U+0600–U+0605) is part of
+        // that mark's Character.
+        value.unicodeScalars.split(separator: ",").map { Substring($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     private static func describe(_ range: some RangeExpression<Int>) -> String {

@@ -61,6 +61,16 @@ public enum ModelURI: Sendable, Hashable, CustomStringConvertible, LosslessStrin
     // MARK: Parsing
 
     private static func parse(_ text: String) throws(ModelURIError) -> ModelURI {
+        let uri = try parseParts(text)
+        // What parses renders to text that parses back: `runs:/r/a /` (trailing '/' removed) or
+        // `s3:// /` (an empty key) would render as text ending with whitespace.
+        guard uri.description.last?.isWhitespace != true else {
+            throw ModelURIError(input: text, reason: "it ends with whitespace once the trailing '/' are removed")
+        }
+        return uri
+    }
+
+    private static func parseParts(_ text: String) throws(ModelURIError) -> ModelURI {
         func fail(_ reason: String) -> ModelURIError { ModelURIError(input: text, reason: reason) }
 
         guard !text.isEmpty else { throw fail("it is empty") }

@@ -46,14 +46,19 @@ public struct S3URI: Sendable, Hashable, CustomStringConvertible, LosslessString
     public init(parsing text: String) throws(S3URIError) {
         func fail(_ reason: String) -> S3URIError { S3URIError(input: text, reason: reason) }
         guard !text.isEmpty else { throw fail("it is empty") }
-        let scheme = "s3://"
-        guard text.prefix(scheme.count).lowercased() == scheme else {
+        // Split on bytes, not Characters: a `/` followed by a combining mark is one Character, and
+        // the key `\u{301}x` must still be found after the slash that ``description`` puts before it.
+        let bytes = Array(text.utf8)
+        let scheme = Array("s3://".utf8)
+        guard bytes.count >= scheme.count,
+            zip(bytes, scheme).allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 == $1 : $0 == $1 })
+        else {
             throw fail("it does not start with s3://")
         }
-        let rest = text.dropFirst(scheme.count)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let bucket = String(rest[..<slash])
-        let key = slash == rest.endIndex ? "" : String(rest[rest.index(after: slash)...])
+        let rest = bytes[scheme.count...]
+        let slash = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        let bucket = String(decoding: rest[..<slash], as: UTF8.self)
+        let key = slash == rest.endIndex ? "" : String(decoding: rest[(slash + 1)...], as: UTF8.self)
         if let reason = Self.bucketNameProblem(bucket) { throw fail(reason) }
         if let reason = Self.keyProblem(key) { throw fail(reason) }
         self.bucket = bucket

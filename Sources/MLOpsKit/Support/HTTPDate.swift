@@ -1,5 +1,6 @@
 /// Parses the IMF-fixdate form of an HTTP date (RFC 9110 §5.6.7), such as
-/// `Sun, 06 Nov 1994 08:49:37 GMT`, into seconds since 1970.
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, into seconds since 1970. The year has four digits, as the
+/// format requires; a longer one would overflow the arithmetic.
 enum HTTPDate {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -8,7 +9,7 @@ enum HTTPDate {
         guard parts.count == 6, parts[5] == "GMT",
             let day = Int(parts[1]), (1...31).contains(day),
             let monthIndex = months.firstIndex(of: String(parts[2])),
-            let year = Int(parts[3]), year >= 1970
+            parts[3].utf8.count == 4, let year = Int(parts[3]), year >= 1970
         else { return nil }
         let time = parts[4].split(separator: ":").compactMap { Int($0) }
         guard time.count == 3, (0..<24).contains(time[0]), (0..<60).contains(time[1]), (0...60).contains(time[2])

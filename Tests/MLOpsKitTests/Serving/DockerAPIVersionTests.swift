@@ -65,7 +65,7 @@ struct DockerHostTests {
         let host = try DockerHost(parsing: "unix:///run/user/1000/docker.sock")
         #expect(host.endpoint == .unixSocket(path: "/run/user/1000/docker.sock"))
         #expect(host.unixSocketPath == "/run/user/1000/docker.sock")
-        #expect(host.baseURL.absoluteString == "http://localhost")
+        #expect(host.baseURL?.absoluteString == "http://localhost")
         #expect(host.description == "unix:///run/user/1000/docker.sock")
     }
 
@@ -75,7 +75,7 @@ struct DockerHostTests {
         #expect(try DockerHost(parsing: "http://localhost:8080/").endpoint == .tcp(host: "localhost", port: 8080))
         let v6 = try DockerHost(parsing: "tcp://[::1]:2375")
         #expect(v6.endpoint == .tcp(host: "::1", port: 2375))
-        #expect(v6.baseURL.absoluteString == "http://[::1]:2375")
+        #expect(v6.baseURL?.absoluteString == "http://[::1]:2375")
         #expect(v6.unixSocketPath == nil)
     }
 

@@ -26,22 +26,24 @@ public struct AutoserveHTTPRequest: Sendable, Equatable {
 
     /// A request for a request target such as `/status?model_name=iris%20v2`.
     public init(method: String, target: String, headers: [String: String] = [:], body: [UInt8] = []) {
-        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        // Split on bytes, not Characters: `?`, `&` or `=` followed by a combining mark is one Character.
+        let parts = Array(target.utf8).split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false)
         var query: [String: String] = [:]
         if parts.count == 2 {
-            for pair in parts[1].split(separator: "&") {
-                let nameValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            for pair in parts[1].split(separator: UInt8(ascii: "&")) {
+                let nameValue = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
                 let name = Self.formDecode(nameValue[0])
                 query[name] = nameValue.count == 2 ? Self.formDecode(nameValue[1]) : ""
             }
         }
-        self.init(method: method, path: String(parts.first ?? "/"), query: query, headers: headers, body: body)
+        let path = parts.first.map { String(decoding: $0, as: UTF8.self) } ?? "/"
+        self.init(method: method, path: path, query: query, headers: headers, body: body)
     }
 
-    /// Decodes `+` and `%XX` escapes; malformed escapes stay as they are.
-    static func formDecode(_ text: Substring) -> String {
+    /// Decodes `+` and `%XX` escapes in UTF-8 bytes; malformed escapes stay as they are.
+    static func formDecode(_ text: ArraySlice<UInt8>) -> String {
         var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
+        var utf8 = text
         while let byte = utf8.popFirst() {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))

@@ -41,9 +41,11 @@ public struct S3ObjectAttributes: Sendable, Hashable {
     /// The attributes in a HEAD or GET response's headers. The size comes from `Content-Range`'s total
     /// when the response is partial, else from `Content-Length`.
     init(key: String, headers: TransportHeaders) {
-        var size = headers["Content-Length"].flatMap { Int64($0) } ?? 0
+        // A negative length is no length: a server's `Content-Length: -1` must not become a size.
+        func byteCount(_ text: Substring) -> Int64? { Int64(text).flatMap { $0 >= 0 ? $0 : nil } }
+        var size = headers["Content-Length"].flatMap { byteCount(Substring($0)) } ?? 0
         if let range = headers["Content-Range"], let slash = range.lastIndex(of: "/"),
-            let total = Int64(range[range.index(after: slash)...])
+            let total = byteCount(range[range.index(after: slash)...])
         {
             size = total
         }
@@ -78,7 +80,7 @@ public struct S3ObjectAttributes: Sendable, Hashable {
         guard let eTag, let dash = eTag.lastIndex(of: "-"), eTag[..<dash].utf8.count == 32,
             serverSideEncryption == nil || serverSideEncryption == "AES256"
         else { return nil }
-        return Int(eTag[eTag.index(after: dash)...])
+        return Int(eTag[eTag.index(after: dash)...]).flatMap { $0 > 0 ? $0 : nil }
     }
 }
 

@@ -92,7 +92,10 @@ public final class DockerEngineClient: Sendable {
         _ method: TransportMethod, _ path: String, query: Query = [], versioned: Bool = true, body: TransportRequest.Body = .none,
         contentType: String? = nil, timeout: Duration? = nil, operation: String
     ) async throws(DockerError) -> TransportRequest {
-        var text = configuration.host.baseURL.absoluteString
+        guard let base = configuration.host.baseURL else {
+            throw .invalidHost("\(configuration.host): no URL can name this host")
+        }
+        var text = base.absoluteString
         if versioned { text += "/v\(try await apiVersion())" }
         text += path
         if !query.isEmpty { text += "?" + PercentEncoding.query(query) }

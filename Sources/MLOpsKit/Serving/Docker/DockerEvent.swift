@@ -47,7 +47,13 @@ public struct DockerEvent: Sendable, Hashable, Decodable {
         if let nanos = try container.decodeIfPresent(Int64.self, forKey: .timeNano) {
             timeNano = nanos
         } else {
-            timeNano = (try container.decodeIfPresent(Int64.self, forKey: .time) ?? 0) * 1_000_000_000
+            let seconds = try container.decodeIfPresent(Int64.self, forKey: .time) ?? 0
+            let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            guard !overflow else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .time, in: container, debugDescription: "time \(seconds) is out of range")
+            }
+            timeNano = nanos
         }
     }
 

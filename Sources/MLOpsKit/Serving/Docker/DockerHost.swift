@@ -51,6 +51,9 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
                 port = value
             }
             guard !host.isEmpty, (1...65535).contains(port) else { throw .invalidHost("\(text): no host or bad port") }
+            guard host.utf8.allSatisfy(Self.isHostByte) else {
+                throw .invalidHost("\(text): a host is letters, digits, '.', '-', '_', or an IPv6 address in [ ]")
+            }
             self.endpoint = .tcp(host: host, port: port)
             return
         }
@@ -63,12 +66,25 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
         return try DockerHost(parsing: value)
     }
 
-    /// The URL requests are built on: `http://localhost` for a socket, `http://host:port` for TCP.
-    var baseURL: URL {
+    /// What a host name or IP address may hold: ASCII letters, digits, `.`, `-`, `_`, and `:` and
+    /// `%` (a zone) for IPv6.
+    static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "%"):
+            true
+        default: false
+        }
+    }
+
+    /// The URL requests are built on: `http://localhost` for a socket, `http://host:port` for TCP;
+    /// `nil` for a host that no URL can hold (only possible for an ``Endpoint`` built by hand, since
+    /// ``init(parsing:)`` refuses such hosts).
+    var baseURL: URL? {
         switch endpoint {
-        case .unixSocket: URL(string: "http://localhost")!
+        case .unixSocket: URL(string: "http://localhost")
         case .tcp(let host, let port):
-            URL(string: "http://\(host.contains(":") ? "[\(host)]" : host):\(port)")!
+            URL(string: "http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
         }
     }
 

@@ -14,12 +14,16 @@ enum TarHeader {
 
     /// `path` made relative and checked (no leading `/`, no `..`, not empty); directories end with `/`.
     static func normalize(_ path: String, directory: Bool) throws(TarArchive.Failure) -> String {
-        var name = path
-        while name.hasPrefix("./") { name.removeFirst(2) }
-        guard !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
+        // Checked on bytes, as tar readers see the path: `../\u{301}x` is the Characters `.`, `.`,
+        // `/\u{301}` and `x`, but its first component is `..`. A NUL would end the name early.
+        var bytes = Array(path.utf8)[...]
+        while bytes.starts(with: "./".utf8) { bytes = bytes.dropFirst(2) }
+        guard !bytes.isEmpty, bytes.first != UInt8(ascii: "/"), !bytes.contains(0),
+            !bytes.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) })
+        else {
             throw .invalidPath(path)
         }
-        guard !name.utf8.contains(0) else { throw .invalidPath(path) }
+        var name = String(decoding: bytes, as: UTF8.self)
         if directory, !name.hasSuffix("/") { name += "/" }
         return name
     }

@@ -1,0 +1,1 @@
+../../../Tests/MLOpsKitTests/Fuzzing/FuzzTargets.swift
