@@ -116,7 +116,7 @@ struct FuzzRegressionTests {
         #expect(throws: TarArchive.Failure.invalidPath("\u{FFFD}\u{2}\u{0}")) {
             try archive.addFile("\u{FFFD}\u{2}\u{0}", contents: Data())
         }
-        #expect(throws: TarArchive.Failure.invalidPath("x\u{0}y")) {
+        #expect(throws: TarArchive.Failure.invalidLinkTarget("x\u{0}y")) {
             try archive.addSymbolicLink("link", target: "x\u{0}y")
         }
         // `../\u{301}x` is the Characters `.`, `.`, `/\u{301}`, `x`; its first component is still `..`.
