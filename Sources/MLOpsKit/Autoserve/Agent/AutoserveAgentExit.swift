@@ -22,7 +22,9 @@ public enum AutoserveAgentExit {
         switch error {
         case let transport as HTTPTransportError:
             switch transport.code {
-            case .responseTooLarge, .invalidRequest, .localFile: return notReady
+            // Failures of the request itself; anything the server sent back, however malformed or large,
+            // means its registry could not be read, as `--once` reports it.
+            case .invalidRequest, .localFile: return notReady
             default: return unreachable
             }
         case is ConfigurationError, is DotEnvError, AutoserveAgentError.webhookSecretFileUnreadable: return configuration
