@@ -27,16 +27,7 @@ public struct RegistryModelFiles: ModelFilesProvider {
     /// `$XDG_STATE_HOME/mlopskit/model-files`, else `$HOME/.local/state/mlopskit/model-files`, else
     /// `.mlopskit-model-files` in the working directory: beside the process runtime's state, never in
     /// the shared temporary directory.
-    public static var defaultDirectory: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            return state + "/mlopskit/model-files"
-        }
-        if let home = environment["HOME"], home.hasPrefix("/") {
-            return home + "/.local/state/mlopskit/model-files"
-        }
-        return ".mlopskit-model-files"
-    }
+    public static var defaultDirectory: String { StateDirectory.defaultPath("model-files") }
 
     /// Creates ``directory`` with mode 0700, or checks that it is this user's alone.
     ///

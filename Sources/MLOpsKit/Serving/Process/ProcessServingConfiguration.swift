@@ -98,16 +98,7 @@ public struct ProcessServingConfiguration: Sendable, Hashable, CustomStringConve
 
     /// `$XDG_STATE_HOME/mlopskit/serving`, else `$HOME/.local/state/mlopskit/serving`, else
     /// `.mlopskit-serving` in the working directory.
-    public static var defaultStateDirectory: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            return state + "/mlopskit/serving"
-        }
-        if let home = environment["HOME"], home.hasPrefix("/") {
-            return home + "/.local/state/mlopskit/serving"
-        }
-        return ".mlopskit-serving"
-    }
+    public static var defaultStateDirectory: String { StateDirectory.defaultPath("serving") }
 
     /// The command and state directory; environment variable names only, never their values.
     public var description: String {
