@@ -302,12 +302,44 @@ enum FuzzTargets {
         }
         let tar = [UInt8](archive.finished())
         try check(tar.count % 512 == 0 && tar.count >= 1536, "tar-path", "archive of \(tar.count) bytes")
-        func field(_ offset: Int, _ width: Int) -> [UInt8] {
-            Array(tar[offset..<(offset + width)].prefix { $0 != 0 })
+        func field(_ header: Int, _ offset: Int, _ width: Int) -> [UInt8] {
+            Array(tar[(header + offset)..<(header + offset + width)].prefix { $0 != 0 })
         }
-        let name = field(0, 100)
-        let prefix = field(345, 155)
-        let stored = prefix.isEmpty ? name : prefix + [UInt8(ascii: "/")] + name
+        func checksumMatches(_ header: Int) -> Bool {
+            var sum = 0
+            for (index, byte) in tar[header..<(header + 512)].enumerated() {
+                sum += (148..<156).contains(index) ? 32 : Int(byte)
+            }
+            return Int(String(decoding: field(header, 148, 6), as: UTF8.self), radix: 8) == sum
+        }
+        // A name or link target that ustar cannot hold comes first as PAX records (`LEN key=value\n`) in
+        // an `x` entry; the entry's own header follows them.
+        var header = 0
+        var records: [String: [UInt8]] = [:]
+        if tar[156] == UInt8(ascii: "x") {
+            try check(checksumMatches(0), "tar-path", "PAX header checksum does not match")
+            let size = Int(String(decoding: field(0, 124, 12), as: UTF8.self), radix: 8) ?? -1
+            try check(size > 0 && 512 + size <= tar.count, "tar-path", "PAX size \(size) for \(path)")
+            var rest = tar[512..<(512 + size)]
+            while !rest.isEmpty {
+                let digits = rest.prefix { $0 != UInt8(ascii: " ") }
+                let length = Int(String(decoding: digits, as: UTF8.self)) ?? 0
+                try check(length > digits.count + 2 && length <= rest.count, "tar-path", "PAX record length for \(path)")
+                let record = rest.prefix(length).dropFirst(digits.count + 1)
+                try check(record.last == UInt8(ascii: "\n"), "tar-path", "PAX record without its line break for \(path)")
+                let keyValue = record.dropLast()
+                guard let equals = keyValue.firstIndex(of: UInt8(ascii: "=")) else {
+                    throw FuzzPropertyViolation(target: "tar-path", detail: "PAX record without = for \(path)")
+                }
+                records[String(decoding: keyValue[..<equals], as: UTF8.self)] = Array(keyValue[(equals + 1)...])
+                rest = rest.dropFirst(length)
+            }
+            header = 512 + (size + 511) / 512 * 512
+            try check(tar.count >= header + 1536, "tar-path", "archive of \(tar.count) bytes after PAX records")
+        }
+        let name = field(header, 0, 100)
+        let prefix = field(header, 345, 155)
+        let stored = records["path"] ?? (prefix.isEmpty ? name : prefix + [UInt8(ascii: "/")] + name)
         var expected = Array(path.utf8)
         while expected.starts(with: Array("./".utf8)) { expected.removeFirst(2) }
         if case .directory = kind, expected.last != UInt8(ascii: "/") { expected.append(UInt8(ascii: "/")) }
@@ -316,12 +348,10 @@ enum FuzzTargets {
         let components = stored.split(separator: UInt8(ascii: "/"))
         try check(!components.contains { $0.elementsEqual("..".utf8) }, "tar-path", "path \(path) climbs out with ..")
         if case .symbolicLink(let target) = kind {
-            try check(field(157, 100) == Array(target.utf8), "tar-path", "link target \(target) stored differently")
+            let link = records["linkpath"] ?? field(header, 157, 100)
+            try check(link == Array(target.utf8), "tar-path", "link target \(target) stored differently")
         }
-        var sum = 0
-        for (index, byte) in tar[0..<512].enumerated() { sum += (148..<156).contains(index) ? 32 : Int(byte) }
-        let checksum = Int(String(decoding: field(148, 6), as: UTF8.self), radix: 8)
-        try check(checksum == sum, "tar-path", "checksum field does not match")
+        try check(checksumMatches(header), "tar-path", "checksum field does not match")
     }
 
     // MARK: Webhooks and the agent's HTTP requests
