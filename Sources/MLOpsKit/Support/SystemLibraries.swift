@@ -1,4 +1,3 @@
-internal import CCurlLoader
 internal import CLibXML2Loader
 
 /// A C library MLOpsKit loads at run time rather than links: libcurl for HTTP, libxml2 for S3's XML.
@@ -21,7 +20,7 @@ public enum SystemLibrary: String, Sendable, CaseIterable, CustomStringConvertib
     /// with the ICU library it depends on).
     func check() -> String? {
         switch self {
-        case .libcurl: mlopskit_curl_load().map { String(cString: $0) }
+        case .libcurl: CurlGlobal.load()
         case .libxml2: mlopskit_xml_probe().map { String(cString: $0) }
         }
     }
