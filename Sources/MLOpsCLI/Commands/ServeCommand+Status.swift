@@ -75,7 +75,8 @@ extension ServeCommand {
                 let runtime = try await context.openRuntime()
                 let instances = try await runtime.instances(matching: ServingLabels.selector)
                 let document = AutoserveStatusDocument.computed(
-                    snapshot: snapshot, aliases: context.configuration.serveAliases, instances: instances, runtime: runtime.name)
+                    snapshot: snapshot, aliases: context.configuration.serveAliases, instances: instances, runtime: runtime.name,
+                    now: Date())
                 return (document, .computed, agentProblem)
             } catch {
                 // The error says what failed without the agent; say first why the agent was not asked.

@@ -33,7 +33,7 @@ public actor AliasReconciler {
     private let inputExamples: (any InputExampleSource)?
     private let observer: any AutoserveObserver
     private let logger: Logger
-    private let clock = ContinuousClock()
+    private let clock: ServingClock
     private let planner: ServingPlanner
     private let reader: RegistrySnapshotReader
 
@@ -46,12 +46,13 @@ public actor AliasReconciler {
 
     private nonisolated let triggers: AsyncStream<Void>
     private nonisolated let triggerContinuation: AsyncStream<Void>.Continuation
-    private nonisolated let pendingKeys = Mutex<[ServingKey: ContinuousClock.Instant]>([:])
+    private nonisolated let pendingKeys = Mutex<[ServingKey: ServingClock.Instant]>([:])
 
     /// - Parameters:
     ///   - readiness: decides when a new instance may take traffic.
     ///   - inputExamples: where models' input examples come from, for the smoke invocation; `nil` sends none.
     ///   - observer: receives metrics-worthy events.
+    ///   - clock: where every wait, deadline and timestamp comes from (the real time by default).
     public init(
         registry: any ModelRegistry,
         runtime: any ServingRuntime,
@@ -59,8 +60,10 @@ public actor AliasReconciler {
         readiness: ServingReadinessChecker,
         inputExamples: (any InputExampleSource)? = nil,
         observer: any AutoserveObserver = NoAutoserveObserver(),
-        logger: Logger = Logger(label: "mlopskit.autoserve")
+        logger: Logger = Logger(label: "mlopskit.autoserve"),
+        clock: ServingClock = .system
     ) {
+        self.clock = clock
         self.registry = registry
         self.runtime = runtime
         self.configuration = configuration
@@ -81,7 +84,7 @@ public actor AliasReconciler {
     /// Asks for a reconcile of `key` soon, as a webhook delivery does. The key's version in the event is
     /// not trusted: the resync reads the registry again. Repeated calls coalesce.
     public nonisolated func enqueue(_ key: ServingKey) {
-        let now = ContinuousClock.now
+        let now = clock.now
         pendingKeys.withLock { pending in
             if pending[key] == nil { pending[key] = now }
         }
@@ -136,9 +139,10 @@ public actor AliasReconciler {
         await withTaskGroup(of: Void.self) { group in
             let interval = configuration.resyncInterval
             let continuation = triggerContinuation
+            let clock = self.clock
             group.addTask {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
+                    try? await clock.sleep(for: interval)
                     continuation.yield(())
                 }
             }
@@ -179,7 +183,7 @@ public actor AliasReconciler {
                 message: "cannot list instances in the \(runtime.name) runtime: \(error)", error: error)
             return
         }
-        lastSuccessfulSync = Date()
+        lastSuccessfulSync = clock.wallTime()
         lastSyncError = nil
 
         let desired = snapshot.desiredServing(aliases: configuration.aliases)
@@ -192,7 +196,7 @@ public actor AliasReconciler {
         for key in allKeys.sorted() {
             let desiredVersion = desired.versions[key]
             if let desiredVersion {
-                if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff) }
+                if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff, at: clock.wallTime()) }
                 observeDesired(desiredVersion, key: key, at: pending[key] ?? started)
             }
             if tasks[key] != nil { continue }  // the task triggers a resync when it ends
@@ -203,7 +207,7 @@ public actor AliasReconciler {
                 keys[key] = nil  // nothing desired, nothing running
                 continue
             }
-            if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff) }
+            if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff, at: clock.wallTime()) }
             keys[key]?.desiredVersion = desiredVersion
             keys[key]?.status.desiredVersion = desiredVersion
             await apply(steps, key: key)
@@ -228,7 +232,7 @@ public actor AliasReconciler {
     }
 
     /// Notes when the alias's version changes, for burst protection and propagation times.
-    private func observeDesired(_ version: String, key: ServingKey, at instant: ContinuousClock.Instant) {
+    private func observeDesired(_ version: String, key: ServingKey, at instant: ServingClock.Instant) {
         guard let state = keys[key] else { return }
         if state.observedDesiredVersion != version {
             // The first sight of a key is no change; a change after a quiet spell starts a new burst.
@@ -243,7 +247,7 @@ public actor AliasReconciler {
         }
     }
 
-    private func fail(started: ContinuousClock.Instant, reason: String, message: String, error: any Error) {
+    private func fail(started: ServingClock.Instant, reason: String, message: String, error: any Error) {
         lastSyncError = message
         logger.warning("resync failed; serving instances are left as they are", metadata: ["reason": "\(reason)", "error": "\(message)"])
         for key in keys.keys where tasks[key] == nil {
@@ -506,7 +510,7 @@ public actor AliasReconciler {
     private func retire(_ retiring: [ServingInstance], key: ServingKey, replacedBy version: String) async {
         guard !retiring.isEmpty else { return }
         if retiring.contains(where: { $0.state.isRunning }) {
-            try? await Task.sleep(for: configuration.drainGrace)
+            try? await clock.sleep(for: configuration.drainGrace)
         }
         for old in retiring {
             record(
@@ -573,7 +577,7 @@ public actor AliasReconciler {
                 logger.debug("runtime event stream ended", metadata: ["error": "\(error)"])
             }
             if Task.isCancelled { break }
-            try? await Task.sleep(for: .seconds(2))
+            try? await clock.sleep(for: .seconds(2))
             triggerContinuation.yield(())  // whatever happened while not watching
         }
     }
@@ -596,12 +600,13 @@ public actor AliasReconciler {
         }
     }
 
-    private func scheduleWakeUp(at instant: ContinuousClock.Instant) {
+    private func scheduleWakeUp(at instant: ServingClock.Instant) {
         wakeUps.removeAll { $0.isCancelled }
         let continuation = triggerContinuation
+        let clock = self.clock
         wakeUps.append(
             Task {
-                try? await Task.sleep(until: instant, clock: .continuous)
+                try? await clock.sleep(until: instant)
                 if !Task.isCancelled { continuation.yield(()) }
             })
     }
@@ -609,7 +614,7 @@ public actor AliasReconciler {
     // MARK: Status
 
     private func markReady(_ key: ServingKey, instance: ServingInstance) {
-        if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff) }
+        if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff, at: clock.wallTime()) }
         keys[key]?.confirmedInstances.insert(instance.id)
         keys[key]?.upSince = clock.now
         keys[key]?.crashedAt = nil
@@ -625,8 +630,8 @@ public actor AliasReconciler {
     private func setStatus(
         _ key: ServingKey, _ state: ServingState, reason: String?, message: String, keepServing: ServingInstance? = nil
     ) {
-        if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff) }
-        keys[key]?.setState(state, reason: reason, message: message, at: Date())
+        if keys[key] == nil { keys[key] = KeyState(key: key, policy: configuration.restartBackoff, at: clock.wallTime()) }
+        keys[key]?.setState(state, reason: reason, message: message, at: clock.wallTime())
         if state != .ready, let keepServing, keys[key]?.status.instanceID == nil {
             keys[key]?.status.servingVersion = keepServing.version
             keys[key]?.status.endpoint = keepServing.endpoint?.absoluteString
@@ -679,9 +684,9 @@ struct KeyState: Sendable {
     var desiredVersion: String?
     var backoff: RestartBackoff
     /// When a crash of the serving instance was first noticed.
-    var crashedAt: ContinuousClock.Instant?
+    var crashedAt: ServingClock.Instant?
     /// When the serving instance last became ready.
-    var upSince: ContinuousClock.Instant?
+    var upSince: ServingClock.Instant?
     /// Instances this agent has seen answer their readiness checks.
     var confirmedInstances: Set<String> = []
     /// A version whose rollout failed, and when it may be tried again.
@@ -689,17 +694,16 @@ struct KeyState: Sendable {
     var failedReason: String?
     var failedMessage: String?
     var failedAttempts = 0
-    var failedRetryAt: ContinuousClock.Instant?
+    var failedRetryAt: ServingClock.Instant?
     /// When the alias change being rolled out was first noticed (webhook or resync).
-    var changeSeenAt: ContinuousClock.Instant?
+    var changeSeenAt: ServingClock.Instant?
     /// The desired version last seen, when it last changed, and whether that change came hard on the
     /// heels of the one before (a burst, rolled out once the alias settles).
     var observedDesiredVersion: String?
-    var desiredChangedAt: ContinuousClock.Instant?
+    var desiredChangedAt: ServingClock.Instant?
     var inBurst = false
 
-    init(key: ServingKey, policy: RestartBackoff.Policy) {
-        let now = Date()
+    init(key: ServingKey, policy: RestartBackoff.Policy, at now: Date) {
         status = ServingStatus(
             model: key.model, alias: key.alias, state: .progressing, reason: "Pending", message: "not reconciled yet",
             since: now,

@@ -29,8 +29,12 @@ public final class AutoserveHealth: AutoserveObserver, Sendable {
     }
 
     private let state = Mutex(State())
+    private let clock: ServingClock
 
-    public init() {}
+    /// - Parameter clock: where the time of the last successful sync comes from.
+    public init(clock: ServingClock = .system) {
+        self.clock = clock
+    }
 
     /// The current readiness.
     public var readiness: Readiness {
@@ -49,9 +53,10 @@ public final class AutoserveHealth: AutoserveObserver, Sendable {
     }
 
     public func registryRead(_ snapshot: RegistrySnapshot, duration: Duration) {
+        let now = clock.wallTime()
         state.withLock { state in
             state.registryReadSinceLastResync = true
-            state.lastSuccessfulSync = Date()
+            state.lastSuccessfulSync = now
         }
     }
 

@@ -23,7 +23,7 @@ public struct RestartBackoff: Sendable, Hashable {
     /// Restarts since the last reset.
     public private(set) var restarts: Int = 0
     /// When the last restart happened.
-    public private(set) var lastRestart: ContinuousClock.Instant?
+    public private(set) var lastRestart: ServingClock.Instant?
 
     public init(policy: Policy = Policy()) {
         self.policy = policy
@@ -41,13 +41,13 @@ public struct RestartBackoff: Sendable, Hashable {
     }
 
     /// When the instance that crashed at `crash` may be restarted.
-    public func earliestRestart(after crash: ContinuousClock.Instant) -> ContinuousClock.Instant {
+    public func earliestRestart(after crash: ServingClock.Instant) -> ServingClock.Instant {
         crash + nextDelay
     }
 
     /// Records a restart at `instant`. An instance that had been up for ``Policy/resetAfter`` before it
     /// crashed resets the count first (pass when it last started as `upSince`).
-    public mutating func recordRestart(at instant: ContinuousClock.Instant, upSince: ContinuousClock.Instant?) {
+    public mutating func recordRestart(at instant: ServingClock.Instant, upSince: ServingClock.Instant?) {
         if let upSince, instant - upSince >= policy.resetAfter { restarts = 0 }
         restarts += 1
         lastRestart = instant

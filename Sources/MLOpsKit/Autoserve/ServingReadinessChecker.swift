@@ -11,10 +11,13 @@ import Foundation
 public struct ServingReadinessChecker: Sendable {
     public let transport: any HTTPTransport
     public var policy: ReadinessPolicy
+    /// What the timeout and the pauses between probes are measured with.
+    public var clock: ServingClock
 
-    public init(transport: any HTTPTransport, policy: ReadinessPolicy = ReadinessPolicy()) {
+    public init(transport: any HTTPTransport, policy: ReadinessPolicy = ReadinessPolicy(), clock: ServingClock = .system) {
         self.transport = transport
         self.policy = policy
+        self.clock = clock
     }
 
     /// Probes `endpoint` until it is ready or ``ReadinessPolicy/timeout`` passes.
@@ -28,7 +31,6 @@ public struct ServingReadinessChecker: Sendable {
         inputExample: Data?,
         exitReason: @Sendable () async -> String?
     ) async throws(ReadinessFailure) {
-        let clock = ContinuousClock()
         let deadline = clock.now + policy.timeout
         var lastProblem = "no answer yet"
         while true {
@@ -49,7 +51,7 @@ public struct ServingReadinessChecker: Sendable {
                     reason: .timeout,
                     message: "GET /ping did not answer 200 within \(policy.timeout) (last: \(lastProblem))")
             }
-            try? await Task.sleep(for: policy.interval)
+            try? await clock.sleep(for: policy.interval)
         }
     }
 

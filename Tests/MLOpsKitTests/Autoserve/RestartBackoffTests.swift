@@ -4,7 +4,7 @@ import Testing
 @Suite struct RestartBackoffTests {
     @Test func delaysDoubleFromTenSecondsToFiveMinutes() {
         var backoff = RestartBackoff()
-        let start = ContinuousClock.now
+        let start = ServingClock.Instant(offset: .seconds(100))
         var delays: [Duration] = []
         for step in 0..<8 {
             delays.append(backoff.nextDelay)
@@ -16,7 +16,7 @@ import Testing
 
     @Test func anInstanceUpForTenMinutesResetsTheCount() {
         var backoff = RestartBackoff()
-        let start = ContinuousClock.now
+        let start = ServingClock.Instant(offset: .seconds(100))
         backoff.recordRestart(at: start, upSince: nil)
         backoff.recordRestart(at: start + .seconds(30), upSince: start + .seconds(5))
         #expect(backoff.nextDelay == .seconds(40))
@@ -28,7 +28,7 @@ import Testing
 
     @Test func earliestRestartWaitsTheDelayAfterTheCrash() {
         let backoff = RestartBackoff(policy: .init(initialDelay: .seconds(2), maximumDelay: .seconds(5), resetAfter: .seconds(60)))
-        let crash = ContinuousClock.now
+        let crash = ServingClock.Instant(offset: .seconds(100))
         #expect(backoff.earliestRestart(after: crash) == crash + .seconds(2))
         #expect(backoff.delay(afterFailures: 1) == .seconds(2))
         #expect(backoff.delay(afterFailures: 2) == .seconds(4))

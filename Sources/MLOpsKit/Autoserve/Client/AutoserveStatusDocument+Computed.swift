@@ -19,7 +19,7 @@ extension AutoserveStatusDocument {
     ///   - instances: Every serving instance (``ServingLabels/selector``).
     ///   - runtime: The runtime's name.
     public static func computed(
-        snapshot: RegistrySnapshot, aliases: [String], instances: [ServingInstance], runtime: String, now: Date = Date()
+        snapshot: RegistrySnapshot, aliases: [String], instances: [ServingInstance], runtime: String, now: Date
     ) -> AutoserveStatusDocument {
         let desired = snapshot.desiredServing(aliases: aliases)
         var grouped: [ServingKey: [ServingInstance]] = [:]

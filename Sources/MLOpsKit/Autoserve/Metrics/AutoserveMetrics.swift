@@ -51,6 +51,7 @@ public final class AutoserveMetrics: AutoserveObserver, Sendable {
     private let reconcileDuration: DurationHistogram
     private let registryRequests: Counter
     private let lastSuccessfulSync: Gauge
+    private let clock: ServingClock
 
     private struct KeySeries: Sendable {
         var desired: Gauge?
@@ -70,8 +71,12 @@ public final class AutoserveMetrics: AutoserveObserver, Sendable {
     /// - Parameters:
     ///   - runtime: The serving runtime's name, for `autoserve_agent_info`.
     ///   - version: The agent's version, for `autoserve_agent_info`.
-    public init(registry: PrometheusCollectorRegistry, runtime: String, version: String = MLOpsKitVersion.current) {
+    public init(
+        registry: PrometheusCollectorRegistry, runtime: String, version: String = MLOpsKitVersion.current,
+        clock: ServingClock = .system
+    ) {
         self.registry = registry
+        self.clock = clock
         registry.gauge("autoserve_agent_info", labels: [("runtime", runtime), ("version", version)],
             help: "Always 1; the labels name the agent's serving runtime and version."
         ).set(to: 1)
@@ -116,7 +121,7 @@ public final class AutoserveMetrics: AutoserveObserver, Sendable {
         if error is CancellationError { return }
         reconciles[error == nil]?.increment()
         reconcileDuration.record(duration)
-        if error == nil { lastSuccessfulSync.set(to: Date().timeIntervalSince1970) }
+        if error == nil { lastSuccessfulSync.set(to: clock.wallTime().timeIntervalSince1970) }
     }
 
     public func rolloutFinished(

@@ -64,22 +64,30 @@ public final class RegistryExporterMetrics: AutoserveObserver, Sendable {
     }
 
     private let series = Mutex(Series())
+    private let clock: ServingClock
 
     /// - Parameters:
     ///   - registry: Where the series are registered; the exposition renders it.
     ///   - aliases: The aliases to report (`MLFLOW_EXPORTER_ALIASES`, `Production` by default).
-    public init(registry: PrometheusCollectorRegistry, aliases: [String] = ["Production"]) {
+    ///   - clock: the wall time a registry read is stamped with.
+    public init(registry: PrometheusCollectorRegistry, aliases: [String] = ["Production"], clock: ServingClock = .system) {
         self.registry = registry
         self.aliases = aliases
+        self.clock = clock
     }
 
     public func registryRead(_ snapshot: RegistrySnapshot, duration: Duration) {
         update(from: snapshot)
     }
 
+    /// Sets every series from `snapshot`, read now.
+    public func update(from snapshot: RegistrySnapshot) {
+        update(from: snapshot, at: clock.wallTime())
+    }
+
     /// Sets every series from `snapshot`, read at `date`, and removes those of models, versions and
     /// aliases it no longer has.
-    public func update(from snapshot: RegistrySnapshot, at date: Date = Date()) {
+    public func update(from snapshot: RegistrySnapshot, at date: Date) {
         var versionCounts: [String: Int] = [:]
         for model in snapshot.models { versionCounts[model.name] = 0 }
         var created: [VersionID: Int64] = [:]

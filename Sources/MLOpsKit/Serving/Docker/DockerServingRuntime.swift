@@ -23,6 +23,7 @@ public final class DockerServingRuntime: ServingRuntime {
     public let configuration: DockerServingConfiguration
     let modelFiles: (any ModelFilesProvider)?
     let logger: Logger
+    let clock: ServingClock
 
     /// - Parameters:
     ///   - modelFiles: Supplies model files for per-version images; without it, a missing per-version
@@ -31,12 +32,14 @@ public final class DockerServingRuntime: ServingRuntime {
         client: DockerEngineClient,
         configuration: DockerServingConfiguration = DockerServingConfiguration(),
         modelFiles: (any ModelFilesProvider)? = nil,
-        logger: Logger = .disabled
+        logger: Logger = .disabled,
+        clock: ServingClock = .system
     ) {
         self.client = client
         self.configuration = configuration
         self.modelFiles = modelFiles
         self.logger = logger
+        self.clock = clock
     }
 
     public func instances(matching labels: [String: String]) async throws -> [ServingInstance] {
@@ -274,7 +277,7 @@ public final class DockerServingRuntime: ServingRuntime {
         } catch {
             throw ServingRuntimeError.failed(operation: "build image \(image)", reason: "cannot pack the model files: \(error)")
         }
-        let started = ContinuousClock.now
+        let started = clock.now
         do {
             _ = try await client.buildImage(
                 tag: image, context: .file(contextFile),
@@ -282,6 +285,6 @@ public final class DockerServingRuntime: ServingRuntime {
         } catch {
             throw map(error, operation: "build image \(image)")
         }
-        logger.info("built per-version image", metadata: ["image": "\(image)", "seconds": "\((ContinuousClock.now - started).seconds)"])
+        logger.info("built per-version image", metadata: ["image": "\(image)", "seconds": "\((clock.now - started).seconds)"])
     }
 }

@@ -37,9 +37,9 @@ struct ProcessInstanceRecord: Codable, Sendable, Hashable {
 }
 
 extension ProcessInstanceRecord {
-    /// Now, to the whole second: what the state file keeps (ISO 8601), so that a record read back
-    /// equals the one written.
-    static func now() -> Date {
-        Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+    /// Now on `clock`, to the whole second: what the state file keeps (ISO 8601), so that a record
+    /// read back equals the one written.
+    static func now(_ clock: ServingClock) -> Date {
+        Date(timeIntervalSince1970: Double(clock.unixSeconds()))
     }
 }

@@ -52,6 +52,7 @@ public actor ProcessServingRuntime: ServingRuntime {
 
     let directory: ProcessStateDirectory
     private let logger: Logger
+    private let clock: ServingClock
     private let broadcaster = ServingEventBroadcaster()
     private let resources: OpenResources
     private var records: [String: ProcessInstanceRecord]
@@ -64,9 +65,13 @@ public actor ProcessServingRuntime: ServingRuntime {
     /// Opens the state directory (creating it), takes its lock, and adopts the instances recorded
     /// there: running ones are watched from now on, and ones whose process is gone are recorded as
     /// exited.
-    public init(configuration: ProcessServingConfiguration = .init(), logger: Logger = .disabled) throws(ProcessServingRuntimeError) {
+    ///
+    /// - Parameter clock: paces the watcher and the waits for exits, and stamps the state files.
+    public init(
+        configuration: ProcessServingConfiguration = .init(), logger: Logger = .disabled, clock: ServingClock = .system
+    ) throws(ProcessServingRuntimeError) {
         let directory = try ProcessStateDirectory(path: configuration.stateDirectory)
-        let lock = configuration.lockStateDirectory ? try directory.lock(wait: configuration.lockWait) : nil
+        let lock = configuration.lockStateDirectory ? try directory.lock(wait: configuration.lockWait, clock: clock) : nil
         let loaded: [ProcessInstanceRecord]
         do {
             let result = try directory.loadAll()
@@ -90,7 +95,7 @@ public actor ProcessServingRuntime: ServingRuntime {
                     record.processID = nil
                     record.processStartTicks = nil
                     record.exitCode = code
-                    record.finishedAt = ProcessInstanceRecord.now()
+                    record.finishedAt = ProcessInstanceRecord.now(clock)
                     do { try directory.save(record) } catch {
                         logger.warning("cannot record an exited serving process", metadata: ["id": "\(record.id)", "error": "\(error)"])
                     }
@@ -100,6 +105,7 @@ public actor ProcessServingRuntime: ServingRuntime {
         }
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         self.directory = directory
         self.records = records
         self.watched = watched
@@ -108,7 +114,7 @@ public actor ProcessServingRuntime: ServingRuntime {
         resources.setWatcher(
             Task { [weak self] in
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
+                    try? await clock.sleep(for: interval)
                     guard let runtime = self else { return }
                     await runtime.watchOnce()
                 }
@@ -170,7 +176,7 @@ public actor ProcessServingRuntime: ServingRuntime {
         labels[ServingLabels.configHash] = spec.configHash
         let record = ProcessInstanceRecord(
             id: id, name: spec.name, labels: labels, port: port, processID: nil, processStartTicks: nil,
-            logPath: directory.logPath(id), createdAt: ProcessInstanceRecord.now(), startedAt: nil, finishedAt: nil,
+            logPath: directory.logPath(id), createdAt: ProcessInstanceRecord.now(clock), startedAt: nil, finishedAt: nil,
             exitCode: nil, desiredRunning: false, command: nil, environmentNames: spec.environment.keys.sorted())
         try directory.save(record)
         records[id] = record
@@ -210,7 +216,7 @@ public actor ProcessServingRuntime: ServingRuntime {
         }
         record.processID = pid
         record.processStartTicks = status.startTicks
-        record.startedAt = ProcessInstanceRecord.now()
+        record.startedAt = ProcessInstanceRecord.now(clock)
         record.finishedAt = nil
         record.exitCode = nil
         record.desiredRunning = true
@@ -220,7 +226,7 @@ public actor ProcessServingRuntime: ServingRuntime {
         } catch {
             // An instance the state directory does not know would be out of reach: undo it.
             ProcessTable.signalGroup(pid, SIGKILL)
-            _ = await waitForExit(pid: pid, id: nil, deadline: .now + .seconds(5))
+            _ = await waitForExit(pid: pid, id: nil, deadline: clock.now + .seconds(5))
             throw error
         }
         watched.insert(id)
@@ -237,10 +243,10 @@ public actor ProcessServingRuntime: ServingRuntime {
         }
         guard let pid = settle(id)?.processID else { return }
         if !ProcessTable.signalGroup(pid, SIGTERM) { kill(pid, SIGTERM) }
-        if await waitForExit(pid: pid, id: id, deadline: .now + grace) { return }
+        if await waitForExit(pid: pid, id: id, deadline: clock.now + grace) { return }
         logger.notice("serving instance ignored SIGTERM; killing it", metadata: ["id": "\(id)", "pid": "\(pid)"])
         if !ProcessTable.signalGroup(pid, SIGKILL) { kill(pid, SIGKILL) }
-        if await waitForExit(pid: pid, id: id, deadline: .now + .seconds(10)) { return }
+        if await waitForExit(pid: pid, id: id, deadline: clock.now + .seconds(10)) { return }
         throw ServingRuntimeError.failed(
             operation: "stop \(id)", reason: "its process group \(pid) is still alive after SIGKILL: \(ProcessTable.describeGroup(pid))")
     }
@@ -347,7 +353,7 @@ public actor ProcessServingRuntime: ServingRuntime {
         record.processID = nil
         record.processStartTicks = nil
         record.exitCode = code
-        record.finishedAt = ProcessInstanceRecord.now()
+        record.finishedAt = ProcessInstanceRecord.now(clock)
         records[id] = record
         watched.remove(id)
         do { try directory.save(record) } catch {
@@ -360,7 +366,7 @@ public actor ProcessServingRuntime: ServingRuntime {
 
     /// Waits until the process `pid` has exited and no process of its group is left (but zombies),
     /// settling `id` on the way; `false` when `deadline` passes first.
-    private func waitForExit(pid: Int32, id: String?, deadline: ContinuousClock.Instant) async -> Bool {
+    private func waitForExit(pid: Int32, id: String?, deadline: ServingClock.Instant) async -> Bool {
         while true {
             let leaderGone: Bool
             if let id {
@@ -369,8 +375,8 @@ public actor ProcessServingRuntime: ServingRuntime {
                 leaderGone = ProcessTable.reap(pid) != .running
             }
             if leaderGone && !ProcessTable.groupIsAlive(pid) { return true }
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(50))
+            if clock.now >= deadline { return false }
+            try? await clock.sleep(for: .milliseconds(50))
         }
     }
 

@@ -33,15 +33,15 @@ struct ProcessStateDirectory: Sendable {
     /// A lock that is held is tried again for up to `wait` (blocking the calling thread): one that is
     /// being released is taken, such as the lock of a runtime that just closed while a child process
     /// forked at that moment still shares its descriptor until it executes its program.
-    func lock(wait: Duration) throws(ProcessServingRuntimeError) -> Int32 {
+    func lock(wait: Duration, clock: ServingClock) throws(ProcessServingRuntimeError) -> Int32 {
         let lockPath = "\(path)/lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw .stateDirectoryUnusable(path: path, reason: "cannot open its lock file: \(SystemError.text(errno))")
         }
-        let deadline = ContinuousClock.now + wait
+        let deadline = clock.now + wait
         var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
-        while !locked && errno == EWOULDBLOCK && ContinuousClock.now < deadline {
+        while !locked && errno == EWOULDBLOCK && clock.now < deadline {
             usleep(20_000)
             locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
         }

@@ -62,7 +62,7 @@ public struct WebhookVerifier: Sendable {
     public init(
         secrets: [WebhookSecret],
         configuration: Configuration = Configuration(),
-        now: @escaping Now = { Int64(Date().timeIntervalSince1970.rounded(.down)) }
+        now: @escaping Now = { ServingClock.system.unixSeconds() }
     ) {
         self.secrets = secrets.filter { !$0.isEmpty }
         self.configuration = configuration
@@ -74,7 +74,7 @@ public struct WebhookVerifier: Sendable {
     public init(
         secret: WebhookSecret?,
         configuration: Configuration = Configuration(),
-        now: @escaping Now = { Int64(Date().timeIntervalSince1970.rounded(.down)) }
+        now: @escaping Now = { ServingClock.system.unixSeconds() }
     ) {
         self.init(secrets: secret.map { [$0] } ?? [], configuration: configuration, now: now)
     }
