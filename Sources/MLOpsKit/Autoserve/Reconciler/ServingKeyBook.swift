@@ -1,0 +1,140 @@
+/// The reconciler's memory of its keys and the bookkeeping on it: statuses, crashes, failed versions,
+/// alias changes. A value the reconciler actor owns; every method is synchronous and reads the time
+/// from the clock it was given, so the rules are tested without running anything.
+struct ServingKeyBook: Sendable {
+    private var states: [ServingKey: KeyState] = [:]
+    let policy: RestartBackoff.Policy
+    let clock: ServingClock
+
+    init(policy: RestartBackoff.Policy, clock: ServingClock) {
+        self.policy = policy
+        self.clock = clock
+    }
+
+    subscript(key: ServingKey) -> KeyState? {
+        get { states[key] }
+        set { states[key] = newValue }
+    }
+
+    var keys: Dictionary<ServingKey, KeyState>.Keys { states.keys }
+
+    /// The status of every key, sorted by model and alias.
+    var statuses: [ServingStatus] { states.keys.sorted().compactMap { states[$0]?.status } }
+
+    /// The key's state, created (`Pending`) when it has none.
+    mutating func ensure(_ key: ServingKey) {
+        if states[key] == nil { states[key] = KeyState(key: key, policy: policy, at: clock.wallTime()) }
+    }
+
+    mutating func setStatus(
+        _ key: ServingKey, _ state: ServingState, reason: String?, message: String, keepServing: ServingInstance? = nil
+    ) {
+        ensure(key)
+        states[key]?.setState(state, reason: reason, message: message, at: clock.wallTime())
+        if state != .ready, let keepServing, states[key]?.status.instanceID == nil {
+            states[key]?.setServing(keepServing)
+        }
+    }
+
+    /// `instance` answered its readiness checks and now serves the key.
+    mutating func markReady(_ key: ServingKey, instance: ServingInstance) {
+        ensure(key)
+        states[key]?.confirmedInstances.insert(instance.id)
+        states[key]?.upSince = clock.now
+        states[key]?.crashedAt = nil
+        states[key]?.setServing(instance)
+        let restarts = states[key]?.backoff.restarts ?? 0
+        states[key]?.status.restarts = restarts
+        setStatus(key, .ready, reason: nil, message: "serving version \(instance.version ?? "?")")
+    }
+
+    /// The instance `id` was removed: the status no longer points at it.
+    mutating func forgetServing(_ key: ServingKey, instanceID id: String) {
+        if states[key]?.status.instanceID == id { states[key]?.setServing(nil) }
+    }
+
+    /// Notes when the alias's version changes, for burst protection and propagation times.
+    mutating func observeDesired(_ version: String, key: ServingKey, at instant: ServingClock.Instant, settleInterval: Duration) {
+        guard let state = states[key] else { return }
+        if state.observedDesiredVersion != version {
+            // The first sight of a key is no change; a change after a quiet spell starts a new burst.
+            let isChange = state.observedDesiredVersion != nil
+            let previous = state.desiredChangedAt
+            states[key]?.inBurst = isChange && previous.map { instant - $0 < settleInterval } ?? false
+            states[key]?.observedDesiredVersion = version
+            states[key]?.desiredChangedAt = isChange ? instant : nil
+        }
+        if state.status.servingVersion != version, state.changeSeenAt == nil {
+            states[key]?.changeSeenAt = instant
+        }
+    }
+
+    /// What the planner needs to know about the key's failed version.
+    func context(for key: ServingKey) -> ServingPlanner.KeyContext {
+        guard let state = states[key], let failed = state.failedVersion else { return ServingPlanner.KeyContext() }
+        return ServingPlanner.KeyContext(
+            failedVersion: failed, failedReason: state.failedReason, failedMessage: state.failedMessage,
+            blockedUntilPassed: state.failedRetryAt.map { clock.now >= $0 } ?? true)
+    }
+
+    /// When the key's crashed instance may be restarted (noting the crash if it is new).
+    mutating func earliestRestart(_ key: ServingKey) -> ServingClock.Instant {
+        let now = clock.now
+        if states[key]?.crashedAt == nil { states[key]?.crashedAt = now }
+        let crashed = states[key]?.crashedAt ?? now
+        return states[key]?.backoff.earliestRestart(after: crashed) ?? now
+    }
+
+    /// A restart is about to happen: counted against the back-off.
+    mutating func recordRestart(_ key: ServingKey) {
+        let upSince = states[key]?.upSince
+        states[key]?.backoff.recordRestart(at: clock.now, upSince: upSince)
+    }
+
+    /// The restarted instance did not come back: the delay until the next try.
+    mutating func restartFailed(_ key: ServingKey) -> Duration {
+        states[key]?.crashedAt = clock.now
+        return states[key]?.backoff.nextDelay ?? policy.initialDelay
+    }
+
+    /// A rollout switched the key to `instance`: failures and back-off are forgotten. Returns how long
+    /// the change took from when it was first seen to serving, when that is known.
+    mutating func switched(_ key: ServingKey, to instance: ServingInstance, version: String) -> Duration? {
+        let propagation = states[key]?.changeSeenAt.map { clock.now - $0 }
+        markReady(key, instance: instance)
+        states[key]?.failedVersion = nil
+        states[key]?.failedAttempts = 0
+        states[key]?.backoff.reset()
+        // A change that arrived during this rollout counts from when it was seen.
+        let observed = states[key]?.observedDesiredVersion
+        let changedAt = states[key]?.desiredChangedAt
+        states[key]?.changeSeenAt = observed != nil && observed != version ? changedAt : nil
+        return propagation
+    }
+
+    /// A rollout of `version` failed: it is blocked until a back-off delay passes, which is returned.
+    mutating func rolloutFailed(
+        _ key: ServingKey, version: String, reason: String, message: String, keepServing: ServingInstance?
+    ) -> Duration {
+        let attempts = (states[key]?.failedAttempts ?? 0) + 1
+        let delay = RestartBackoff(policy: policy).delay(afterFailures: attempts)
+        states[key]?.failedVersion = version
+        states[key]?.failedReason = reason
+        states[key]?.failedMessage = message
+        states[key]?.failedAttempts = attempts
+        states[key]?.failedRetryAt = clock.now + delay
+        setStatus(key, .degraded, reason: reason, message: message, keepServing: keepServing)
+        return delay
+    }
+
+    /// The key that `event` (an exit) concerns, when it is the instance serving that key; the crash is
+    /// noted and the instance is no longer confirmed.
+    mutating func noteExit(_ event: ServingRuntimeEvent) -> ServingKey? {
+        guard let key = event.key ?? states.first(where: { $0.value.status.instanceID == event.instanceID })?.key,
+            states[key]?.status.instanceID == event.instanceID
+        else { return nil }
+        if states[key]?.crashedAt == nil { states[key]?.crashedAt = clock.now }
+        states[key]?.confirmedInstances.remove(event.instanceID)
+        return key
+    }
+}
