@@ -122,9 +122,12 @@ public final class AutoserveHTTPServer: Sendable {
         let handler = handler
         let configuration = configuration
         let logger = logger
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = configuration.maximumHeaderBytes
-        limits.maxHeaderFieldSize = configuration.maximumHeaderBytes
+        let limits = {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderListSize = configuration.maximumHeaderBytes
+            limits.maxHeaderFieldSize = configuration.maximumHeaderBytes
+            return limits
+        }()
         let idle = TimeAmount(configuration.idleTimeout)
         let exchange = TimeAmount(configuration.requestTimeout)
         let handlerTimeout = TimeAmount(configuration.handlerTimeout)
