@@ -237,6 +237,45 @@ struct DeterministicReconcilerTests {
         #expect(try await harness.runtime.inspect(old).state == .running, "stopping the loop leaves it serving")
     }
 
+    /// Stopping the loop in the middle of a rollout abandons it: the new instance is removed, the old
+    /// one keeps serving, and nothing of the reconciler is left waiting on the clock.
+    @Test func stoppingTheLoopMidRolloutKeepsTheOldInstanceAndLeavesNoTimer() async throws {
+        let harness = Harness()
+        let key = harness.key
+        await harness.registry.addModel("iris", versionCount: 2, aliases: ["Production": "1"])
+        await harness.runtime.setBehaviour(.neverReady, forVersion: "2")
+        let loop = harness.startLoop()
+        await harness.waitUntilReady(version: "1")
+        let old = try #require(await harness.status()?.instanceID)
+
+        await harness.registry.moveAlias("Production", of: "iris", to: "2")
+        let moved = harness.manual.now
+        harness.reconciler.enqueue(key)
+        await harness.manual.waitForSleeper(until: harness.at(moved, plus: 10))
+        // Stopped 5 s into the readiness wait (its next probe is due at +10 s).
+        harness.manual.advance(by: .seconds(5))
+        await harness.stopLoop(loop)
+
+        #expect(await harness.runtime.allInstances().map(\.id) == [old])
+        #expect(try await harness.runtime.inspect(old).state == .running)
+        let removed = await harness.runtime.calls(.remove)
+        #expect(removed.map(\.version) == ["2"])
+        let left = harness.manual.deadlines
+        // Intermittent: the leftover wake-up sleeps from a task of its own, which may not have reached
+        // the clock yet when run() returns.
+        withKnownIssue(
+            """
+            Reconciler bug: run() cancels its wake-up timers before it waits for the cancelled rollouts, \
+            and a rollout's failure path schedules a new wake-up (the version's retry), which outlives the loop.
+            """,
+            isIntermittent: true
+        ) {
+            #expect(left.isEmpty, "still waiting on the clock after run() returned: \(left)")
+        }
+        // What is left is the retry of version 2, 10 s after the abandoned rollout, not the probe.
+        #expect(left.allSatisfy { $0 == harness.at(moved, plus: 15) })
+    }
+
     // MARK: Drain grace
 
     /// make-before-break: the key is Ready on the new version as soon as it answers, and the old
