@@ -59,24 +59,25 @@ struct ManualClockTests {
         #expect(clock.nextDeadline == nil)
     }
 
-    @Test func dueSleepersAreResumedInDeadlineOrder() async throws {
+    @Test func advancingToTheNextDeadlineResumesTheEarliestSleeperOnly() async throws {
         let clock = ManualClock()
         let order = Recorder()
         // Registered latest deadline first.
-        var tasks: [Task<Void, any Error>] = []
+        var tasks: [Int: Task<Void, any Error>] = [:]
         for seconds in [30, 10, 20] {
-            tasks.append(Self.sleeper(clock, until: seconds, recordingIn: order))
+            tasks[seconds] = Self.sleeper(clock, until: seconds, recordingIn: order)
             await clock.waitForSleepers(count: tasks.count)
         }
         #expect(clock.deadlines == [10, 20, 30].map { Instant(offset: .seconds($0)) })
-        // One at a time, each sleeper runs before the next deadline is reached.
-        for expected in [10, 20, 30] {
+        for (step, expected) in [10, 20, 30].enumerated() {
             let next = try #require(clock.advanceToNextDeadline())
             #expect(next == Instant(offset: .seconds(expected)))
-            await clock.waitForSleepers { !$0.contains(next) }
+            #expect(clock.now == next)
+            #expect(clock.deadlines == [10, 20, 30].dropFirst(step + 1).map { Instant(offset: .seconds($0)) })
+            try await #require(tasks[expected]).value
         }
-        for task in tasks { try await task.value }
         #expect(order.values == [10, 20, 30])
+        #expect(clock.advanceToNextDeadline() == nil)
     }
 
     @Test func cancellingASleeperThrowsAndRemovesIt() async {
