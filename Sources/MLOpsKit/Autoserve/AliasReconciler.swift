@@ -155,10 +155,11 @@ public actor AliasReconciler {
             }
             group.cancelAll()
         }
-        triggers.cancelWakeUps()
-        // A rollout cut short leaves the old instance serving; the next run picks it up again.
+        // A rollout cut short leaves the old instance serving; the next run picks it up again. Its
+        // failure path schedules a retry, so wake-ups are cancelled only once every task has ended.
         for task in tasks.values { task.cancel() }
         await waitForTasks()
+        triggers.cancelWakeUps()
     }
 
     // MARK: Resync

@@ -45,6 +45,13 @@ public struct RestartBackoff: Sendable, Hashable {
         crash + nextDelay
     }
 
+    /// Records a crash at `instant` of an instance that had been up since `upSince`. One that stayed up
+    /// for ``Policy/resetAfter`` starts the count afresh, so its restart waits ``Policy/initialDelay``
+    /// rather than the delay its earlier crashes had reached.
+    public mutating func recordCrash(at instant: ServingClock.Instant, upSince: ServingClock.Instant?) {
+        if let upSince, instant - upSince >= policy.resetAfter { reset() }
+    }
+
     /// Records a restart at `instant`. An instance that had been up for ``Policy/resetAfter`` before it
     /// crashed resets the count first (pass when it last started as `upSince`).
     public mutating func recordRestart(at instant: ServingClock.Instant, upSince: ServingClock.Instant?) {

@@ -34,4 +34,18 @@ import Testing
         #expect(backoff.delay(afterFailures: 2) == .seconds(4))
         #expect(backoff.delay(afterFailures: 3) == .seconds(5))
     }
+
+    @Test func aCrashAfterResetAfterOfUptimeWaitsTheInitialDelayAgain() {
+        var backoff = RestartBackoff()
+        let start = ServingClock.Instant(offset: .seconds(100))
+        for step in 0..<5 { backoff.recordRestart(at: start + .seconds(step), upSince: nil) }
+        #expect(backoff.nextDelay == .seconds(300))
+        // Up for 5 s: still a crash loop.
+        backoff.recordCrash(at: start + .seconds(10), upSince: start + .seconds(5))
+        #expect(backoff.nextDelay == .seconds(300))
+        // Up for 10 minutes: the crash that ends it is a first crash.
+        backoff.recordCrash(at: start + .seconds(620), upSince: start + .seconds(20))
+        #expect(backoff.nextDelay == .seconds(10))
+        #expect(backoff.earliestRestart(after: start + .seconds(620)) == start + .seconds(630))
+    }
 }

@@ -77,10 +77,20 @@ struct ServingKeyBook: Sendable {
             blockedUntilPassed: state.failedRetryAt.map { clock.now >= $0 } ?? true)
     }
 
+    /// Notes that the key's serving instance crashed now, unless a crash is already noted. An
+    /// instance that had stayed up for the policy's `resetAfter` resets the back-off.
+    private mutating func noteCrash(_ key: ServingKey) {
+        guard var state = states[key], state.crashedAt == nil else { return }
+        let now = clock.now
+        state.crashedAt = now
+        state.backoff.recordCrash(at: now, upSince: state.upSince)
+        states[key] = state
+    }
+
     /// When the key's crashed instance may be restarted (noting the crash if it is new).
     mutating func earliestRestart(_ key: ServingKey) -> ServingClock.Instant {
         let now = clock.now
-        if states[key]?.crashedAt == nil { states[key]?.crashedAt = now }
+        noteCrash(key)
         let crashed = states[key]?.crashedAt ?? now
         return states[key]?.backoff.earliestRestart(after: crashed) ?? now
     }
@@ -133,7 +143,7 @@ struct ServingKeyBook: Sendable {
         guard let key = event.key ?? states.first(where: { $0.value.status.instanceID == event.instanceID })?.key,
             states[key]?.status.instanceID == event.instanceID
         else { return nil }
-        if states[key]?.crashedAt == nil { states[key]?.crashedAt = clock.now }
+        noteCrash(key)
         states[key]?.confirmedInstances.remove(event.instanceID)
         return key
     }

@@ -157,14 +157,7 @@ struct DeterministicReconcilerTests {
         let timer = harness.at(ManualClock.Instant(offset: .zero), plus: 86_400)
         await harness.manual.waitForSleepers { deadlines in deadlines.contains { $0 > lateCrash && $0 < timer } }
         let restartAt = try #require(harness.manual.deadlines.first { $0 > lateCrash && $0 < timer })
-        withKnownIssue(
-            """
-            Reconciler bug: the back-off is reset only when the restart is recorded, after the wait was \
-            computed with the old count, so the first crash after a long healthy run waits the longest delay.
-            """
-        ) {
-            #expect(restartAt == harness.at(lateCrash, plus: 10), "restart delay after a recovery: \(lateCrash.duration(to: restartAt))")
-        }
+        #expect(restartAt == harness.at(lateCrash, plus: 10), "restart delay after a recovery: \(lateCrash.duration(to: restartAt))")
         harness.manual.advance(to: restartAt)
         await harness.observer.waitUntil { $0.restarts == 6 }
         await harness.waitUntilReady(version: "1")
@@ -260,20 +253,8 @@ struct DeterministicReconcilerTests {
         #expect(try await harness.runtime.inspect(old).state == .running)
         let removed = await harness.runtime.calls(.remove)
         #expect(removed.map(\.version) == ["2"])
-        let left = harness.manual.deadlines
-        // Intermittent: the leftover wake-up sleeps from a task of its own, which may not have reached
-        // the clock yet when run() returns.
-        withKnownIssue(
-            """
-            Reconciler bug: run() cancels its wake-up timers before it waits for the cancelled rollouts, \
-            and a rollout's failure path schedules a new wake-up (the version's retry), which outlives the loop.
-            """,
-            isIntermittent: true
-        ) {
-            #expect(left.isEmpty, "still waiting on the clock after run() returned: \(left)")
-        }
-        // What is left is the retry of version 2, 10 s after the abandoned rollout, not the probe.
-        #expect(left.allSatisfy { $0 == harness.at(moved, plus: 15) })
+        // The abandoned rollout's retry is cancelled with the loop: nothing is left waiting on the clock.
+        #expect(harness.manual.deadlines.isEmpty, "still waiting on the clock after run() returned: \(harness.manual.deadlines)")
     }
 
     // MARK: Drain grace
