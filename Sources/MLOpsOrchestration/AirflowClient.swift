@@ -1,3 +1,4 @@
+import MLOpsCore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -236,7 +237,7 @@ public struct AirflowClient: Orchestrator {
             }
             if let title = problem.title { return title }
         }
-        let text = S3Error.excerpt(of: String(decoding: body.prefix(4096), as: UTF8.self))
+        let text = ResponseExcerpt.excerpt(of: String(decoding: body.prefix(4096), as: UTF8.self))
         return text.isEmpty ? "HTTP \(status)" : String(text.prefix(200))
     }
 

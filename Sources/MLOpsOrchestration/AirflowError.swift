@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A request to Airflow that failed, with what Airflow said.
 ///
 /// Airflow 3 (FastAPI) puts its reason in `detail` as a string, a list of validation errors or an

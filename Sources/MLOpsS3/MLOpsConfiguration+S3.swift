@@ -1,3 +1,6 @@
+import Logging
+import MLOpsCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -5,12 +8,6 @@
 #endif
 
 extension MLOpsConfiguration {
-    /// The keys that can name the S3 endpoint, most specific first: MLflow's own, then the AWS SDKs'
-    /// S3-specific and global overrides. ``s3EndpointURL`` comes from the one set in the highest layer.
-    static let s3EndpointKeys = [
-        ConfigurationKey.s3EndpointURL, ConfigurationKey.awsEndpointURLS3, ConfigurationKey.awsEndpointURL,
-    ]
-
     /// The S3 endpoint artifacts live at: ``s3EndpointURL`` with path-style addressing (MinIO and other
     /// S3-compatible servers), or AWS's regional endpoint with virtual-hosted addressing when it is `nil`
     /// (`MLFLOW_S3_ENDPOINT_URL=aws`), signed for ``awsRegion``.
@@ -49,5 +46,26 @@ extension MLOpsConfiguration {
             EnvironmentCredentialProvider(environment: values, sourceName: "configuration"),
             SharedCredentialsFileProvider(environment: fileEnvironment),
         ])
+    }
+
+    /// An S3 client for the configured endpoint (``makeS3Endpoint()``) and credentials
+    /// (``makeS3CredentialProvider(environment:)``), retrying as `MLOPS_HTTP_RETRIES` says.
+    ///
+    /// The client gets a plain libcurl transport unless `transport` is given (one that does not retry:
+    /// the client retries on its own, signing each attempt anew).
+    ///
+    /// - Throws: ``S3EndpointError`` when the endpoint URL is not usable.
+    public func makeS3Client(
+        environment: [String: String] = ProcessInfo.processInfo.environment, transport: (any HTTPTransport)? = nil,
+        logger: Logger = .disabled
+    ) throws(S3EndpointError) -> S3Client {
+        var configuration = S3Client.Configuration()
+        configuration.retryPolicy = retryPolicy
+        return S3Client(
+            endpoint: try makeS3Endpoint(),
+            credentials: makeS3CredentialProvider(environment: environment),
+            transport: transport ?? CurlTransport(configuration: transportConfiguration, logger: logger),
+            configuration: configuration,
+            logger: logger)
     }
 }

@@ -1,3 +1,4 @@
+import MLOpsCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -221,7 +222,7 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
             return
         }
         let text = Self.rawText(of: body)
-        let excerpt = Self.excerpt(of: text)
+        let excerpt = ResponseExcerpt.excerpt(of: text)
         let statusText = Self.statusText(status)
         self.init(
             code: Self.code(forStatus: status),
@@ -378,27 +379,6 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
         let text = String(decoding: prefix, as: UTF8.self)
         guard !text.allSatisfy({ $0.isWhitespace }) else { return "" }
         return S3SecretMasking.masking(text)
-    }
-
-    /// A short, single-line version of a raw body for the message: HTML head, scripts and styles
-    /// dropped, tags removed, whitespace collapsed, at most 200 characters.
-    static func excerpt(of text: String) -> String {
-        let text = text.replacing(#/(?is)<(head|script|style)\b.*?</\1\s*>/#, with: " ")
-        var plain = ""
-        var inTag = false
-        for character in text {
-            switch character {
-            case "<": inTag = true
-            case ">" where inTag:
-                inTag = false
-                plain.append(" ")
-            default:
-                if !inTag { plain.append(character) }
-            }
-        }
-        let words = plain.split(whereSeparator: { $0.isWhitespace || $0.isNewline })
-        let joined = words.joined(separator: " ")
-        return joined.count <= 200 ? joined : String(joined.prefix(199)) + "…"
     }
 }
 

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// An `s3://bucket/key` reference to an object, a key prefix, or a whole bucket.
 ///
 /// ```swift

@@ -57,7 +57,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     /// An error about `value`, showing it only as its key allows.
-    init(_ code: Code, _ value: ConfigurationValue, expected detail: String) {
+    package init(_ code: Code, _ value: ConfigurationValue, expected detail: String) {
         self.init(
             code: code, key: value.key.name, displayValue: value.displayValue, source: value.source, detail: detail)
     }

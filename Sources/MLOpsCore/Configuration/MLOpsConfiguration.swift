@@ -69,6 +69,13 @@ public struct MLOpsConfiguration: Sendable, Equatable, CustomStringConvertible, 
     /// The variable ``s3EndpointURL`` came from, which errors about the endpoint name; `nil` once
     /// ``s3EndpointURL`` has been set in code.
     public private(set) var s3EndpointVariable: String? = ConfigurationKey.s3EndpointURL.name
+
+    /// The keys that can name the S3 endpoint, most specific first: MLflow's own, then the AWS SDKs'
+    /// S3-specific and global overrides. ``s3EndpointURL`` comes from the one set in the highest layer.
+    static let s3EndpointKeys = [
+        ConfigurationKey.s3EndpointURL, ConfigurationKey.awsEndpointURLS3, ConfigurationKey.awsEndpointURL,
+    ]
+
     /// `AWS_ACCESS_KEY_ID`.
     public var awsAccessKeyID: String?
     /// `AWS_SECRET_ACCESS_KEY`.

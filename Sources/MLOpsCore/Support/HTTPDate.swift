@@ -1,10 +1,10 @@
 /// Parses the IMF-fixdate form of an HTTP date (RFC 9110 §5.6.7), such as
 /// `Sun, 06 Nov 1994 08:49:37 GMT`, into seconds since 1970. The year has four digits, as the
 /// format requires; a longer one would overflow the arithmetic.
-enum HTTPDate {
+package enum HTTPDate {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    static func secondsSince1970(_ text: String) -> Int64? {
+    package static func secondsSince1970(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT",
             let day = Int(parts[1]), (1...31).contains(day),
@@ -19,7 +19,7 @@ enum HTTPDate {
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
+    package static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

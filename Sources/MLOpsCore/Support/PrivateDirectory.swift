@@ -41,11 +41,11 @@ public enum PrivateDirectoryError: Error, Sendable, Equatable, CustomStringConve
 /// it exists, checked to be a real directory owned by this user that neither its group nor others
 /// may write in. Files kept there (downloaded model files an image or a server is built from) cannot
 /// be swapped by another user of the machine, as they could in a world-writable `/tmp`.
-enum PrivateDirectory {
+package enum PrivateDirectory {
     /// Creates `path` or checks it.
     ///
     /// - Throws: ``PrivateDirectoryError`` naming the path and the problem.
-    static func prepare(_ path: String) throws(PrivateDirectoryError) {
+    package static func prepare(_ path: String) throws(PrivateDirectoryError) {
         var status = stat()
         if lstat(path, &status) != 0 {
             guard errno == ENOENT else { throw .cannotCreate(path: path, reason: SystemError.text(errno)) }

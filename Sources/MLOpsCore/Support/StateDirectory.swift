@@ -6,10 +6,10 @@
 
 /// Where MLOpsKit keeps state of its own when no directory is configured, as the XDG base directory
 /// specification places it.
-enum StateDirectory {
+package enum StateDirectory {
     /// `$XDG_STATE_HOME/mlopskit/<name>`, else `$HOME/.local/state/mlopskit/<name>`, else
     /// `.mlopskit-<name>` in the working directory (relative values of either variable are ignored).
-    static func defaultPath(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultPath(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
             return state + "/mlopskit/" + name
         }

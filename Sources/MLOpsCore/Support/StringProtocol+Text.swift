@@ -3,12 +3,12 @@
 
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs.
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         trimming { $0 == " " || $0 == "\t" }
     }
 
     /// The text without leading and trailing whitespace and line breaks.
-    func trimmingWhitespaceAndNewlines() -> String {
+    package func trimmingWhitespaceAndNewlines() -> String {
         trimming { $0.isWhitespace || $0.isNewline }
     }
 
@@ -19,7 +19,7 @@ extension StringProtocol {
     }
 
     /// The text with `%XX` escapes decoded; `nil` when an escape is malformed or the bytes are not UTF-8.
-    func removingPercentEscapes() -> String? {
+    package func removingPercentEscapes() -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count)
         var iterator = utf8.makeIterator()

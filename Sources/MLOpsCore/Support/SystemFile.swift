@@ -7,9 +7,9 @@
 #endif
 
 /// Small file operations on descriptors, for `/proc` and the state directory.
-enum SystemFile {
+package enum SystemFile {
     /// The whole content of a small file (a `/proc` entry, a record), or `nil` when it cannot be read.
-    static func read(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+    package static func read(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -28,12 +28,12 @@ enum SystemFile {
     }
 
     /// Closes a descriptor (from code where `close` means something else).
-    static func closeDescriptor(_ descriptor: Int32) {
+    package static func closeDescriptor(_ descriptor: Int32) {
         close(descriptor)
     }
 
     /// Writes every byte, retrying short writes and interruptions.
-    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    package static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -48,8 +48,8 @@ enum SystemFile {
 }
 
 /// Text for `errno` values.
-enum SystemError {
-    static func text(_ code: Int32) -> String {
+package enum SystemError {
+    package static func text(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
 }

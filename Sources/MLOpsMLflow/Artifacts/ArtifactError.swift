@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// An artifact operation that cannot be done, with what was wrong named.
 public struct ArtifactError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Checks and joins artifact paths: relative, `/`-separated, never leaving the root.
 enum ArtifactPath {
     /// `path` normalised (empty and `.` segments dropped) or an error when it is absolute or has `..`.

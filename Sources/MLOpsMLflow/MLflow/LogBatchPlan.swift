@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// How one `logBatch` call is split into `runs/log-batch` requests that each fit the server's limits
 /// (``MLflowLimits``): at most 100 params, 100 tags and 1000 metrics, and 1000 entities in all.
 ///

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension MLflowClient: TrackingStore {}
 
 extension MLflowClient: ModelRegistry {}

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension MLflowClient {
     /// Creates an experiment and returns its ID.
     ///

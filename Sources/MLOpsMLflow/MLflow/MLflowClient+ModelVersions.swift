@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension MLflowClient {
     /// Registers a new version of model `name`.
     ///

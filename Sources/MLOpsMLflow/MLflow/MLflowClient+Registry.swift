@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension MLflowClient {
     /// Creates a registered model. A taken name throws ``MLflowError/Code/resourceAlreadyExists``.
     @discardableResult

@@ -1,3 +1,4 @@
+import MLOpsCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -126,7 +127,7 @@ extension MLflowClient {
     }
 
     /// One line saying where and why a response failed to decode.
-    static func summary(of error: DecodingError) -> String {
+    package static func summary(of error: DecodingError) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             let joined = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             return joined.isEmpty ? "the top level" : joined

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension MLflowClient {
     /// Logs one metric value.
     ///

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// An error reported by an MLflow server, or found by ``MLflowClient`` before a request was sent or
 /// while reading a response.
 ///

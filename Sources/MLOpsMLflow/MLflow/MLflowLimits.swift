@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Limits of the MLflow REST API that ``MLflowClient`` enforces or works within.
 public enum MLflowLimits {
     /// The longest metric, param or tag key, in characters.

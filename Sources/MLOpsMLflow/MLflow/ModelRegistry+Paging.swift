@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension ModelRegistry {
     /// Every registered model matching `filter`, with aliases, fetched page by page while iterating.
     ///

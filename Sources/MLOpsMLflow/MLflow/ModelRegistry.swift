@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The model registry: registered models, their versions, tags and aliases.
 ///
 /// ``MLflowClient`` implements it over REST; tests and embedding applications can supply their own.

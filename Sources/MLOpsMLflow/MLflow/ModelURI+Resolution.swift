@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension ModelURI {
     /// The artifact location the URI stands for, looked up on the tracking server when needed.
     ///

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A reference to a model's files in one of the forms MLflow accepts.
 ///
 /// ```swift

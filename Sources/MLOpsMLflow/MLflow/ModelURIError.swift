@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A string that is not a model URI ``ModelURI`` understands.
 public struct ModelURIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The string that failed to parse.

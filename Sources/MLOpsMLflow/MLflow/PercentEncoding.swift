@@ -1,11 +1,13 @@
+import MLOpsCore
+
 /// Percent-encoding for query strings and path segments.
 ///
 /// Everything except the RFC 3986 unreserved characters (`A–Z a–z 0–9 - . _ ~`) is encoded, so `+`,
 /// `&`, `=`, `'`, `/` and spaces in filter expressions reach the server intact (a space becomes `%20`,
 /// never `+`).
-enum PercentEncoding {
+package enum PercentEncoding {
     /// `text` with every byte outside the unreserved set written as `%XX`.
-    static func encode(_ text: String) -> String {
+    package static func encode(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -21,7 +23,7 @@ enum PercentEncoding {
     }
 
     /// A query string from ordered name–value pairs, without the leading `?`.
-    static func query(_ items: [(name: String, value: String)]) -> String {
+    package static func query(_ items: [(name: String, value: String)]) -> String {
         items.map { encode($0.name) + "=" + encode($0.value) }.joined(separator: "&")
     }
 

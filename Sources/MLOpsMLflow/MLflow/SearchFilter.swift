@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Helpers for MLflow search filter strings.
 public enum SearchFilter {
     /// `value` as a single-quoted filter literal, with `\` and `'` escaped: `o'brien` → `'o\'brien'`.

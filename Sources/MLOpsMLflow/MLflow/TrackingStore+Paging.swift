@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension TrackingStore {
     /// Every experiment matching `filter`, fetched page by page while iterating.
     ///

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The tracking half of MLflow: experiments, runs, and the metrics, params and tags logged to runs.
 ///
 /// ``MLflowClient`` implements it over REST; tests and embedding applications can supply their own.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A promotion or rollback that cannot be done, with what was wrong named.
 public struct AliasError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {

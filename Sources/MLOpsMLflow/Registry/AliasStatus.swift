@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What one alias of a registered model points at, in the shape of the original toolkit's
 /// `alias status` output: `{"version", "run_id", "stage"}` or `{"error"}`.
 public enum AliasStatus: Sendable, Equatable, Codable {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Which versions of a registered model `alias promote` considers.
 public enum PromotionCandidates: Sendable, Hashable, CustomStringConvertible {
     /// Every version whose status is READY.

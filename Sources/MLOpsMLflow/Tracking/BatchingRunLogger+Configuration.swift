@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension BatchingRunLogger {
     /// How a ``BatchingRunLogger`` groups, buffers and retries.
     public struct Configuration: Sendable, Hashable {

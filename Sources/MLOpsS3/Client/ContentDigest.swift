@@ -1,3 +1,4 @@
+import MLOpsCore
 import CMLOpsKitChecksum
 
 #if canImport(FoundationEssentials)

@@ -1,3 +1,4 @@
+import MLOpsCore
 import Logging
 
 #if canImport(FoundationEssentials)

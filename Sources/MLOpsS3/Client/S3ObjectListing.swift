@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The pages of a ListObjectsV2 listing, fetched one at a time as iteration reaches them.
 ///
 /// ```swift

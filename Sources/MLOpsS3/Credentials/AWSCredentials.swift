@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// An AWS access key, with the session token of temporary credentials.
 ///
 /// Printing, dumping or interpolating credentials never shows the secret access key or the session

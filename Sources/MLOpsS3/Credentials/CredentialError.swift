@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Credentials that could not be found or read.
 ///
 /// It names the source (a variable, a file and line, a profile) and, when no source had credentials,

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A source of AWS credentials.
 ///
 /// Providers are asked each time credentials are needed, so one that reads a file or rotates keys can

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The profiles of an AWS shared credentials file (`~/.aws/credentials`), an INI file:
 ///
 /// ```ini

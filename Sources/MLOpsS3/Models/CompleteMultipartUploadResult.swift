@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The result of CompleteMultipartUpload (the `<CompleteMultipartUploadResult>` document).
 ///
 /// S3 answers CompleteMultipartUpload with HTTP 200 before it has finished; a failure then arrives as

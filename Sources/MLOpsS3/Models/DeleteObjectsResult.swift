@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The result of DeleteObjects (the `<DeleteResult>` document): the keys deleted and the keys that
 /// failed, each with its own error.
 ///

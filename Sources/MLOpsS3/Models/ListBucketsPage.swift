@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The result of ListBuckets (the `<ListAllMyBucketsResult>` document), one page of it when the
 /// server paginates.
 public struct ListBucketsPage: Sendable, Hashable {

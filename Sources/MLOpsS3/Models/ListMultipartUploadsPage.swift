@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One page of ListMultipartUploads (the `<ListMultipartUploadsResult>` document).
 ///
 /// With `<EncodingType>url</EncodingType>`, keys, prefixes, the delimiter and the key markers have

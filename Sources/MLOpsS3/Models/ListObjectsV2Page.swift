@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One page of a ListObjectsV2 listing (the `<ListBucketResult>` document).
 ///
 /// When the response says `<EncodingType>url</EncodingType>`, the keys, prefixes, delimiter and

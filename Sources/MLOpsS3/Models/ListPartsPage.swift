@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One page of ListParts (the `<ListPartsResult>` document).
 public struct ListPartsPage: Sendable, Hashable {
     /// The bucket's name.

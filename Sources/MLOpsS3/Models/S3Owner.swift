@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The owner or initiator of a bucket, object or upload, as S3 lists it.
 ///
 /// Many servers leave these fields empty or out (SeaweedFS and MinIO-derived gateways often do).

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A request that cannot be signed as asked.
 ///
 /// Its text names what was wrong and never contains a credential or a signature.

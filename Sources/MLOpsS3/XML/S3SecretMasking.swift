@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Masks signing secrets in text a server sent back: presigned-URL query values
 /// (`X-Amz-Signature=…`, `X-Amz-Credential=…`, `X-Amz-Security-Token=…`, SigV2 `Signature=…` and
 /// `AWSAccessKeyId=…`) and the same names as canonical-request header lines (`x-amz-security-token:…`).

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A response body that could not be read as the S3 XML document that was expected.
 ///
 /// Thrown for hostile or broken input (too large, too deeply nested, carrying a DTD or entity

@@ -9,8 +9,8 @@ import Foundation
 ///
 /// Accepted: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of any length, then `Z` or a `±HH:MM` /
 /// `±HHMM` offset. A space may stand for the `T`, and lowercase `t` / `z` are accepted.
-enum S3Timestamp {
-    static func date(from text: some StringProtocol) -> Date? {
+package enum S3Timestamp {
+    package static func date(from text: some StringProtocol) -> Date? {
         var utf8 = Array(text.utf8)[...]
         func number(_ digits: Int) -> Int? {
             guard utf8.count >= digits else { return nil }

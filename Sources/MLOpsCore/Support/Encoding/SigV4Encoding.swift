@@ -1,9 +1,9 @@
 /// The byte-level encodings Signature V4 is defined in terms of: RFC 3986 percent-encoding with only the
 /// unreserved characters left alone, lenient percent-decoding, lowercase hex, and the header-value
 /// whitespace rule ("trimall").
-enum SigV4Encoding {
+package enum SigV4Encoding {
     /// `bytes` with every byte outside `A–Z a–z 0–9 - . _ ~` written as `%XX` (uppercase hex).
-    static func uriEncode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func uriEncode(_ bytes: some Sequence<UInt8>) -> String {
         var result = ""
         for byte in bytes {
             if isUnreserved(byte) {
@@ -18,13 +18,13 @@ enum SigV4Encoding {
     }
 
     /// The UTF-8 bytes of `text`, percent-encoded the same way.
-    static func uriEncode(_ text: some StringProtocol) -> String {
+    package static func uriEncode(_ text: some StringProtocol) -> String {
         uriEncode(text.utf8)
     }
 
     /// The bytes `text` stands for once its `%XX` escapes are decoded. A `%` that does not start a valid
     /// escape is kept as a literal `%`, and `+` stays `+` (RFC 3986, not form encoding).
-    static func percentDecode(_ text: some StringProtocol) -> [UInt8] {
+    package static func percentDecode(_ text: some StringProtocol) -> [UInt8] {
         let bytes = Array(text.utf8)
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
@@ -46,12 +46,12 @@ enum SigV4Encoding {
 
     /// `text` decoded and encoded again, so that every way of writing the same bytes in a URL gives the
     /// same canonical form (`%7e`, `%7E` and `~` all become `~`; `$` and `%24` both become `%24`).
-    static func canonicalize(_ text: some StringProtocol) -> String {
+    package static func canonicalize(_ text: some StringProtocol) -> String {
         uriEncode(percentDecode(text))
     }
 
     /// Lowercase hex of `bytes`.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var result = ""
         for byte in bytes {
             result.unicodeScalars.append(hexDigit(byte >> 4, uppercase: false))
@@ -63,7 +63,7 @@ enum SigV4Encoding {
     /// A header value as it enters the canonical request: leading and trailing whitespace removed and
     /// every inner run of whitespace (spaces, tabs and the line breaks of a folded header) replaced by
     /// one space.
-    static func trimAll(_ value: some StringProtocol) -> String {
+    package static func trimAll(_ value: some StringProtocol) -> String {
         var result = ""
         var pendingSpace = false
         for scalar in value.unicodeScalars {
@@ -79,7 +79,7 @@ enum SigV4Encoding {
     }
 
     /// Whether `lhs` sorts before `rhs` byte by byte, the order Signature V4 sorts names and values in.
-    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+    package static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 

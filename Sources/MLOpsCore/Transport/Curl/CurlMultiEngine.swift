@@ -209,7 +209,7 @@ final class CurlMultiEngine: @unchecked Sendable {
 
 extension Duration {
     /// The duration in seconds as a floating-point number.
-    var seconds: Double {
+    package var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

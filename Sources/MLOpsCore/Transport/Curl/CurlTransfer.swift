@@ -588,7 +588,7 @@ private let curlHeaderCallback: mlopskit_data_callback = { buffer, size, count, 
 
 extension Duration {
     /// The duration in whole milliseconds, at least 1 for any positive duration.
-    var milliseconds: Int {
+    package var milliseconds: Int {
         let (seconds, attoseconds) = components
         let total = Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
         return total == 0 && attoseconds > 0 ? 1 : total

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// An experiment: a named group of runs.
 public struct Experiment: Sendable, Codable, Equatable {
     /// The experiment's ID, a decimal string such as `"1"`.

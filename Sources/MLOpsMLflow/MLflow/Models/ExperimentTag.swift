@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A key–value tag on an experiment.
 public struct ExperimentTag: Sendable, Codable, Hashable {
     /// The tag's name.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension KeyedDecodingContainer {
     /// The value for `key`, or `defaultValue` when the key is absent or `null`.
     ///

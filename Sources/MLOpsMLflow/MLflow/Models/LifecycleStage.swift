@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Whether an experiment or run is live or marked for deletion.
 ///
 /// Decodes any string, so a stage added by a newer server does not break decoding.

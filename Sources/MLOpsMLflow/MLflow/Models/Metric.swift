@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One value of a metric at a point in time.
 ///
 /// Non-finite values survive the round trip: they are sent as the strings `"NaN"`, `"Infinity"` and

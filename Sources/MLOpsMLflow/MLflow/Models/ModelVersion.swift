@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One version of a registered model.
 public struct ModelVersion: Sendable, Codable, Equatable {
     /// The registered model's name.

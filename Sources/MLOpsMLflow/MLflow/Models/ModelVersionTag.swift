@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A key–value tag on a model version.
 public struct ModelVersionTag: Sendable, Codable, Hashable {
     /// The tag's name.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A parameter of a run, such as a hyperparameter. A param is logged once per run and cannot change.
 ///
 /// Keys are at most 250 characters of letters, digits and `_ - . space : /`; values at most

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A registered model: a named series of model versions, with tags and aliases.
 public struct RegisteredModel: Sendable, Codable, Equatable {
     /// The model's unique name.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// An alias of a registered model, such as `Production`, and the version it points to.
 public struct RegisteredModelAlias: Sendable, Codable, Hashable {
     /// The alias. Aliases are case-sensitive.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A key–value tag on a registered model.
 public struct RegisteredModelTag: Sendable, Codable, Hashable {
     /// The tag's name.

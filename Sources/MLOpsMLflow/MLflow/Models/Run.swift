@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A run: one execution of training or evaluation code, with its metadata and logged data.
 public struct Run: Sendable, Codable, Equatable {
     /// Identity, status, timing and artifact location.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The logged data of a run.
 public struct RunData: Sendable, Codable, Equatable {
     /// The latest value of each metric (full histories come from `getMetricHistory`).

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The metadata of a run: identity, status, timing and where its artifacts live.
 public struct RunInfo: Sendable, Codable, Equatable {
     /// The run's ID, a 32-character hex string.

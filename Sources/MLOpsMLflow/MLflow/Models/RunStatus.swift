@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The state of a run.
 ///
 /// Behaves like an enum (`switch status { case .running: … }`) but decodes any string, so a status

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A key–value tag on a run. Tags can be changed and deleted during and after the run.
 ///
 /// Keys are at most 250 characters of letters, digits and `_ - . space : /`; values at most

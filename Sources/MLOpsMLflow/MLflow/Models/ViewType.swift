@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Which lifecycle stages a search returns.
 public enum ViewType: String, Sendable, Codable, Hashable, CaseIterable {
     /// Only active experiments or runs (the server's default).

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A webhook registered on the MLflow server: where it sends which events.
 ///
 /// The server never returns the secret, so a `Webhook` holds none.

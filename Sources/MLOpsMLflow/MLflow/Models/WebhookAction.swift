@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What happened to a webhook event's entity, such as `created`.
 ///
 /// Behaves like an enum but keeps any value. The raw value is the lower-case name deliveries carry;

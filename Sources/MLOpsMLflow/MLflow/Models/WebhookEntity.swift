@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The kind of registry object a webhook event is about, such as `model_version_alias`.
 ///
 /// Behaves like an enum but keeps any value, so an entity added by a newer server does not break

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One event a webhook can subscribe to: an entity and an action, such as
 /// `model_version_alias.created`.
 ///

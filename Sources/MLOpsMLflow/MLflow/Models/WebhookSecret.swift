@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The shared secret MLflow signs webhook deliveries with.
 ///
 /// The value never shows in descriptions, debug output, `dump` or errors: all of them print
@@ -15,7 +17,7 @@ public struct WebhookSecret: Sendable, CustomStringConvertible, CustomDebugStrin
     public var isEmpty: Bool { value.isEmpty }
 
     /// The key bytes of the HMAC.
-    var bytes: [UInt8] { Array(value.utf8) }
+    package var bytes: [UInt8] { Array(value.utf8) }
 
     public var description: String { Redaction.mask }
     public var debugDescription: String { "WebhookSecret(\(Redaction.mask))" }

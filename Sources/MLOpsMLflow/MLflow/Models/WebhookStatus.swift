@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Whether a webhook receives events.
 ///
 /// Behaves like an enum but decodes any string, so a status added by a newer server does not break

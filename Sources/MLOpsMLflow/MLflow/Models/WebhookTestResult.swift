@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What the server saw when it sent a test delivery to a webhook.
 public struct WebhookTestResult: Sendable, Codable, Equatable {
     /// Whether the receiver answered with a status below 400.

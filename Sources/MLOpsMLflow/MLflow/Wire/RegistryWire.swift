@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Request and response bodies of the model-registry endpoints, spelled as the server spells them.
 enum RegistryWire {
     // MARK: Requests

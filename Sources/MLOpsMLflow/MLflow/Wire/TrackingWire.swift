@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Request and response bodies of the tracking endpoints, spelled as the server spells them.
 enum TrackingWire {
     // MARK: Requests

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Request and response bodies of the webhook endpoints, spelled as the server spells them.
 enum WebhookWire {
     // MARK: Requests
