@@ -1,3 +1,6 @@
+import MLOpsCore
+import MLOpsMLflow
+import MLOpsServing
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

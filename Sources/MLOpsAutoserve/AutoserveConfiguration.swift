@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// How the alias reconciler behaves. Defaults follow the original autoserve watcher where it had a
 /// setting (aliases, poll interval) and what a careful operator expects elsewhere.
 public struct AutoserveConfiguration: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 import Logging
 
 /// Logs what the reconciler reports: one line per decision (action, model, alias, versions, reason), one

@@ -1,3 +1,6 @@
+import MLOpsCore
+import MLOpsServing
+
 /// What the reconciler reports as it works, for metrics and logs. Every method has an empty default,
 /// so an observer implements only what it needs. Calls come from the reconciler's actor: keep them
 /// quick and non-blocking.

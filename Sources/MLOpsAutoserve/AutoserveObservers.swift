@@ -1,3 +1,6 @@
+import MLOpsCore
+import MLOpsServing
+
 /// Several observers as one: every call goes to each, in order.
 public struct AutoserveObservers: AutoserveObserver {
     public let observers: [any AutoserveObserver]

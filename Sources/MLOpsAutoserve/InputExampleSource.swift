@@ -1,3 +1,6 @@
+import MLOpsCore
+import MLOpsS3
+import MLOpsMLflow
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,7 @@
+import MLOpsCore
+import MLOpsMLflow
+import MLOpsServing
+
 /// The registry as one resync read it: every registered model (with its aliases) and every version.
 /// It feeds both the reconciler's desired state and the registry exporter's metrics.
 public struct RegistrySnapshot: Sendable, Equatable {

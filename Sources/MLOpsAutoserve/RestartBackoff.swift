@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Crash-loop back-off for one serving key, as the kubelet does it: the first restart waits
 /// ``Policy/initialDelay`` after the crash, each further one twice as long up to ``Policy/maximumDelay``, and the count
 /// starts again once an instance has stayed up for ``Policy/resetAfter``.

@@ -1,3 +1,7 @@
+import MLOpsCore
+import MLOpsMLflow
+import MLOpsServing
+
 /// The reconciler's decisions as a pure function of what the registry wants and what the runtime has,
 /// so they can be shown (`--dry-run`) and tested without running anything.
 public struct ServingPlanner: Sendable {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One (model, alias) pair the agent keeps a serving instance for.
 public struct ServingKey: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     /// The registered model's name.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The labels that mark serving instances, exactly as the original stack's autoserve watcher set them,
 /// so Prometheus relabelling rules and dashboards written for it keep working.
 public enum ServingLabels {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Where serving instances run: Docker containers (``DockerServingRuntime``), child processes
 /// (``ProcessServingRuntime``), or anything else that can start a model server and find it again by
 /// its labels.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Why a ``ServingRuntime`` could not do what it was asked.
 public enum ServingRuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No instance has this ID.

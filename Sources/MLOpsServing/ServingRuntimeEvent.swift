@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Something a runtime noticed about one of its serving instances without being asked.
 public struct ServingRuntimeEvent: Sendable, Hashable {
     /// What happened.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What one serving instance should run: the runtime-neutral part of the agent's decision. Each
 /// ``ServingRuntime`` turns it into its own form (a container, a child process).
 public struct ServingSpec: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The exit statuses of `autoserve-agent`, shared with the `mlops` CLI where they overlap.
 public enum AutoserveAgentExit {
     /// Success; with `--once`, every key is Ready.

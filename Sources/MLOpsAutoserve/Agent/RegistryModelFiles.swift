@@ -1,3 +1,7 @@
+import MLOpsCore
+import MLOpsS3
+import MLOpsMLflow
+import MLOpsServing
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

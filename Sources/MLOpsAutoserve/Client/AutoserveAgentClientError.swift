@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Why ``AutoserveAgentClient`` could not read the agent's status.
 public enum AutoserveAgentClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No HTTP answer came from `url` (connection refused, timeout, DNS…); `reason` says which.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// One HTTP request to the agent, as the router sees it: no sockets, so routes are plain functions.
 public struct AutoserveHTTPRequest: Sendable, Equatable {
     /// `GET`, `POST`, … (upper case).

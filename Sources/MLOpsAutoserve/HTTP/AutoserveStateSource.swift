@@ -1,3 +1,6 @@
+import MLOpsCore
+import MLOpsServing
+
 /// What the HTTP routes read from the reconciler, and how the webhook receiver reaches it.
 /// ``AliasReconciler`` provides it; tests provide fixed statuses.
 public protocol AutoserveStateSource: Sendable {

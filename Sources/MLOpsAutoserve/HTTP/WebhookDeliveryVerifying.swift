@@ -1,3 +1,6 @@
+import MLOpsCore
+import MLOpsServing
+
 /// Checks one MLflow webhook delivery (signature, timestamp, redelivery) and reads its event, for the
 /// `POST /webhooks/mlflow` route.
 public protocol WebhookDeliveryVerifying: Sendable {

@@ -1,3 +1,4 @@
+import MLOpsCore
 import Prometheus
 
 /// Renders a `PrometheusCollectorRegistry` in the Prometheus text format (0.0.4) for `GET /metrics`.

@@ -1,3 +1,4 @@
+import MLOpsCore
 import Prometheus
 
 extension PrometheusCollectorRegistry {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What the webhook receiver made of one delivery, as counted in `autoserve_webhook_events_total`.
 public enum WebhookEventResult: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Signed, fresh and new: the key was queued for a reconcile.

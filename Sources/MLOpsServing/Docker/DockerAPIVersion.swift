@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// A Docker Engine API version such as `1.41`, the `/v1.41/` prefix of every versioned path.
 public struct DockerAPIVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var major: Int

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What `POST /containers/create` should make: the parts of the Engine's container configuration
 /// MLOpsKit uses.
 ///

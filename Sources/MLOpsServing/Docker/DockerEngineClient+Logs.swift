@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension DockerEngineClient {
     /// `GET /containers/{id}/logs`: what the container wrote to stdout and stderr, in order, the last
     /// `tail` lines (all when `nil`). The frames of a container without a TTY are demultiplexed.

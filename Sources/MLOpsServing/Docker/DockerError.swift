@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Why a ``DockerEngineClient`` call failed.
 public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The Engine answered `status` with `message` (its `{"message": …}` document) to `operation`.

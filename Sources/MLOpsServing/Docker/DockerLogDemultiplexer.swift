@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Splits the Engine's multiplexed log stream (a container without a TTY) into its stdout and stderr
 /// pieces.
 ///

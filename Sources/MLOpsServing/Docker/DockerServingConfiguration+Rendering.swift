@@ -1,3 +1,5 @@
+import MLOpsCore
+
 extension DockerServingConfiguration {
     /// The model server command for an instance listening on `host`:`port`.
     public func command(for spec: ServingSpec, host: String, port: Int) -> [String] {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// How ``DockerServingRuntime`` turns a ``ServingSpec`` into a container. The defaults are the original
 /// autoserve watcher's.
 public struct DockerServingConfiguration: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What `GET /version` says about an Engine.
 public struct DockerVersion: Sendable, Hashable, Decodable {
     /// The Engine's release, such as `20.10.24`.

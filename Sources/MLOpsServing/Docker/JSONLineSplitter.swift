@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Cuts a byte stream of newline-separated JSON documents (the Engine's events, build and import
 /// progress) into single lines, whatever the sizes of the pieces it arrives in.
 struct JSONLineSplitter: Sendable {

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Why a model server request failed.
 public enum ModelServerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No HTTP answer came from `url`. `requestWasNotSent` is `true` when the connection itself failed

@@ -1,3 +1,4 @@
+import MLOpsCore
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Why a ``ProcessServingRuntime`` could not open its state directory.
 public enum ProcessServingRuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Another runtime (in this process or another one) holds the state directory's lock;

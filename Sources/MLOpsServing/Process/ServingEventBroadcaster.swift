@@ -1,3 +1,4 @@
+import MLOpsCore
 import Synchronization
 
 /// Hands each event to every current subscriber of a runtime's ``ServingRuntime/events()``.

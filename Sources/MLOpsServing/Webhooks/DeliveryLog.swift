@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// The delivery ids a ``WebhookVerifier`` has accepted, each kept until its timestamp falls out of
 /// the tolerance window (a replay after that is refused as stale anyway), and at most `capacity`
 /// of them: past that the oldest is forgotten first.

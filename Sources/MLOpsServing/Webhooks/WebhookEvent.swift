@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsMLflow
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

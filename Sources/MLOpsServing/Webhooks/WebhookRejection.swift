@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// Why ``WebhookVerifier`` refused a delivery, and the HTTP status the receiver should answer.
 ///
 /// No case carries the secret, a signature or the body, so rejections can be logged as they are.

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What ``WebhookVerifier`` decided about one delivery.
 public enum WebhookVerification: Sendable, Equatable {
     /// The delivery is authentic, fresh and new.
