@@ -173,15 +173,17 @@ let package = Package(
             dependencies: ["MLOpsKit"],
             path: "Tests/Support"
         ),
+        // The library's unit tests; they reach into each module with @testable import.
         .testTarget(
             name: "MLOpsKitTests",
             dependencies: [
-                "MLOpsKit", "MLOpsKitTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
+                "MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
+                "MLOpsKitTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
             name: "MLOpsKitIntegrationTests",
-            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
+            dependencies: ["MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve", "MLOpsKitTestSupport"]
         ),
         // Unit tests of the CLI's helpers (through @testable import), and end-to-end tests that run
         // the built `mlops` binary.
@@ -197,7 +199,7 @@ let package = Package(
         // End-to-end tests that run the built `autoserve-agent` binary.
         .testTarget(
             name: "AutoserveAgentTests",
-            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
+            dependencies: ["MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve", "MLOpsKitTestSupport"]
         ),
     ]
 )
