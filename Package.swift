@@ -121,8 +121,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The agent's HTTP server on SwiftNIO, serving AutoserveHTTPRoutes (which stay in MLOpsKit as a
-        // pure request-to-response layer). A target of its own so that a program importing MLOpsKit for
+        // The agent's HTTP server on SwiftNIO, serving AutoserveHTTPRoutes (which stay in MLOpsAutoserve as
+        // a pure request-to-response layer). A target of its own so that a program importing MLOpsKit for
         // its MLflow client links no server.
         .target(
             name: "AutoserveServer",
@@ -183,7 +183,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsKitIntegrationTests",
-            dependencies: ["MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve", "MLOpsKitTestSupport"]
+            dependencies: [
+                "MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
+                "MLOpsKitTestSupport",
+            ]
         ),
         // Unit tests of the CLI's helpers (through @testable import), and end-to-end tests that run
         // the built `mlops` binary.
@@ -199,7 +202,10 @@ let package = Package(
         // End-to-end tests that run the built `autoserve-agent` binary.
         .testTarget(
             name: "AutoserveAgentTests",
-            dependencies: ["MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve", "MLOpsKitTestSupport"]
+            dependencies: [
+                "MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
+                "MLOpsKitTestSupport",
+            ]
         ),
     ]
 )
