@@ -6,7 +6,15 @@ let package = Package(
     name: "MLOpsKit",
     platforms: [.macOS(.v15)],
     products: [
+        // Everything, as one module: `import MLOpsKit`.
         .library(name: "MLOpsKit", targets: ["MLOpsKit"]),
+        // The pieces, for a program that needs only some of them (and not, say, the agent's metrics).
+        .library(name: "MLOpsCore", targets: ["MLOpsCore"]),
+        .library(name: "MLOpsS3", targets: ["MLOpsS3"]),
+        .library(name: "MLOpsMLflow", targets: ["MLOpsMLflow"]),
+        .library(name: "MLOpsOrchestration", targets: ["MLOpsOrchestration"]),
+        .library(name: "MLOpsServing", targets: ["MLOpsServing"]),
+        .library(name: "MLOpsAutoserve", targets: ["MLOpsAutoserve"]),
         .executable(name: "mlops", targets: ["MLOpsCLI"]),
         .executable(name: "autoserve-agent", targets: ["AutoserveAgent"]),
     ],
@@ -15,13 +23,13 @@ let package = Package(
         // 1.11 for LogHandler.log(event:), which the structured log handlers implement.
         .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
         // Prometheus exposition for the agent's metrics (help texts, labels, unregistering series that
-        // vanished); Foundation-free, so MLOpsKit may depend on it.
+        // vanished); Foundation-free, so the library may depend on it. Only MLOpsAutoserve does.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The agent executable only: its service lifecycle.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The agent's HTTP server (AutoserveServer): NIO's HTTP/1 parser and event loops instead of a
         // parser of our own, for a daemon that listens on every interface. 2.101 for the decoder's
-        // header size limits. MLOpsKit itself stays free of NIO.
+        // header size limits. The library targets stay free of NIO.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // MD5, SHA-256 and HMAC-SHA256 compiled in (BoringSSL), replacing a libcrypto loaded at run time
         // whose absence stopped the process; 4.x imports only FoundationEssentials on Linux.
@@ -51,15 +59,58 @@ let package = Package(
         ),
         // CRC-32C with the CPU's CRC instruction, for S3's x-amz-checksum-crc32c.
         .target(name: "CMLOpsKitChecksum"),
+        // Transport (HTTP over libcurl, retries, redaction), configuration (keys, .env, loader,
+        // MLOpsConfiguration), logging, digests, directories and the system-library checks.
+        .target(
+            name: "MLOpsCore",
+            dependencies: [
+                "CCurl", "CCurlLoader",
+                // SystemLibrary.requireLoadable probes libxml2 as well as libcurl.
+                "CLibXML2Loader",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The S3 client: requests signed with SigV4, XML answers read with libxml2, credentials.
+        .target(
+            name: "MLOpsS3",
+            dependencies: [
+                "MLOpsCore", "CLibXML2", "CLibXML2Loader", "CMLOpsKitChecksum",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The MLflow client (tracking, registry, webhooks), batched run logging, aliases and the
+        // artifact stores (MLflow's proxy, S3, a local directory).
+        .target(
+            name: "MLOpsMLflow",
+            dependencies: ["MLOpsCore", "MLOpsS3", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The Airflow client.
+        .target(
+            name: "MLOpsOrchestration",
+            dependencies: ["MLOpsCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Serving runtimes (Docker Engine, local processes), the model server client, webhook checks.
+        .target(
+            name: "MLOpsServing",
+            dependencies: ["MLOpsCore", "MLOpsMLflow", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Autoserve: the reconciler and planner, the agent's settings, HTTP routes and metrics, and the
+        // agent's client.
+        .target(
+            name: "MLOpsAutoserve",
+            dependencies: [
+                "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsServing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The umbrella: re-exports every module above, plus health checks and bootstrap.
         .target(
             name: "MLOpsKit",
             dependencies: [
-                "CCurl", "CCurlLoader",
-                "CLibXML2", "CLibXML2Loader",
-                "CMLOpsKitChecksum",
+                "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -70,8 +121,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The agent's HTTP server on SwiftNIO, serving AutoserveHTTPRoutes (which stay in MLOpsKit as a
-        // pure request-to-response layer). A target of its own so that a program importing MLOpsKit for
+        // The agent's HTTP server on SwiftNIO, serving AutoserveHTTPRoutes (which stay in MLOpsAutoserve as
+        // a pure request-to-response layer). A target of its own so that a program importing MLOpsKit for
         // its MLflow client links no server.
         .target(
             name: "AutoserveServer",
@@ -122,15 +173,20 @@ let package = Package(
             dependencies: ["MLOpsKit"],
             path: "Tests/Support"
         ),
+        // The library's unit tests; they reach into each module with @testable import.
         .testTarget(
             name: "MLOpsKitTests",
             dependencies: [
-                "MLOpsKit", "MLOpsKitTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
+                "MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
+                "MLOpsKitTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
             name: "MLOpsKitIntegrationTests",
-            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
+            dependencies: [
+                "MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
+                "MLOpsKitTestSupport",
+            ]
         ),
         // Unit tests of the CLI's helpers (through @testable import), and end-to-end tests that run
         // the built `mlops` binary.
@@ -146,7 +202,10 @@ let package = Package(
         // End-to-end tests that run the built `autoserve-agent` binary.
         .testTarget(
             name: "AutoserveAgentTests",
-            dependencies: ["MLOpsKit", "MLOpsKitTestSupport"]
+            dependencies: [
+                "MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
+                "MLOpsKitTestSupport",
+            ]
         ),
     ]
 )

@@ -19,7 +19,15 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "MLOpsKitFuzzer",
-            dependencies: [.product(name: "MLOpsKit", package: "MLOpsKit")]
+            // The target bodies reach into the modules behind MLOpsKit with @testable import.
+            dependencies: [
+                .product(name: "MLOpsKit", package: "MLOpsKit"),
+                .product(name: "MLOpsCore", package: "MLOpsKit"),
+                .product(name: "MLOpsS3", package: "MLOpsKit"),
+                .product(name: "MLOpsMLflow", package: "MLOpsKit"),
+                .product(name: "MLOpsServing", package: "MLOpsKit"),
+                .product(name: "MLOpsAutoserve", package: "MLOpsKit"),
+            ]
         ),
     ]
 )

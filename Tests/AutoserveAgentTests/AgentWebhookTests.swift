@@ -3,6 +3,11 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Registry webhooks end to end: a real `mlflow server` of the test's own (with the settings webhooks to
 /// a loopback receiver need) delivers `model_version_alias.created` to the agent binary, whose resync

@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
 
 /// ``AirflowClient`` against real Airflows with the test DAGs `dag_data_predictions` and `dag_training`
 /// (`Tests/Fixtures/airflow_dags`; `dag_training` fails in `train_model` when triggered with conf

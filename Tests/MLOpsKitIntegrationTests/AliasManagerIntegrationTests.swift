@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite("AliasManager against a real mlflow server", .enabled(if: IntegrationEnvironment.mlflowEnabled))
 struct AliasManagerIntegrationTests {

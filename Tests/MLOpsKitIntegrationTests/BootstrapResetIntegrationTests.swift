@@ -3,6 +3,10 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The MLflow reset of ``Bootstrap`` against an `mlflow server` of the test's own (it deletes every
 /// experiment, so it must not touch the shared one): every experiment but Default is soft-deleted,

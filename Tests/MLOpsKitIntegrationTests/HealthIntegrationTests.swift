@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The configuration's health checks against the real services of the test stack: MLflow and both S3
 /// servers are UP, the services the test stack does not run are DOWN at once, not waited for.

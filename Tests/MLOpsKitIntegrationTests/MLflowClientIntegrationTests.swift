@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite("MLflowClient against a real mlflow server", .enabled(if: IntegrationEnvironment.mlflowEnabled))
 struct MLflowClientIntegrationTests {

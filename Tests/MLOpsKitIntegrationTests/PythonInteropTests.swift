@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// What MLOpsKit writes, the Python `mlflow` client reads identically, and the reverse.
 @Suite("Interoperability with the Python mlflow client", .enabled(if: IntegrationEnvironment.mlflowEnabled))

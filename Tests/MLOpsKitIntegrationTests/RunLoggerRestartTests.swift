@@ -3,6 +3,10 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
 
 @Suite("BatchingRunLogger across a server restart", .enabled(if: IntegrationEnvironment.mlflowEnabled))
 struct RunLoggerRestartTests {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsServing
 
 /// The S3 test servers answer requests signed by ``SigV4Signer`` and sent by ``CurlTransport``, and their
 /// answers decode: the wiring the S3 suite builds on, checked against SeaweedFS and the JuiceFS gateway.

@@ -3,6 +3,12 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// MLflow registry webhooks end to end: a real `mlflow server` (SQL store, one worker) started by the
 /// test with the settings webhooks need, a loopback receiver that records deliveries byte for byte,

@@ -1,3 +1,6 @@
+import MLOpsCore
+import MLOpsMLflow
+import MLOpsOrchestration
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

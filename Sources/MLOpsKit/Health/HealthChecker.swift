@@ -1,3 +1,4 @@
+import MLOpsCore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -144,7 +145,7 @@ public struct HealthChecker: Sendable {
             return .down("HTTP \(status)", answered: true)
         case .mlflow, .prometheus, .loki, .modelServer, .http:
             guard response.isSuccess else {
-                let excerpt = S3Error.excerpt(of: response.bodyText)
+                let excerpt = ResponseExcerpt.excerpt(of: response.bodyText)
                 return .down(excerpt.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(excerpt.prefix(80))", answered: true)
             }
             let text = response.bodyText.trimmingWhitespaceAndNewlines()
@@ -169,13 +170,5 @@ public struct HealthChecker: Sendable {
 
     private struct GrafanaHealth: Decodable {
         var database: String?
-    }
-}
-
-extension Duration {
-    /// `3 s`, `1.5 s`.
-    var formattedSeconds: String {
-        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
-        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 }

@@ -1,3 +1,5 @@
+import MLOpsCore
+
 /// What one check found.
 public struct HealthResult: Sendable, Hashable, Codable {
     /// The service's name, as in the check.

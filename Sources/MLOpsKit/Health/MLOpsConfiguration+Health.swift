@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsS3
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -3,6 +3,11 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// deploy/prometheus/prometheus.yml in a real Prometheus: with the compose host names pointed at
 /// loopback, a stand-in for the agent's `/sd` and `/metrics` (`Tests/Fixtures/sd_stand_in.py`) gives

@@ -3,6 +3,12 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Run artifacts in S3, checked byte for byte against the Python mlflow client in both directions: an
 /// `mlflow server` of its own whose proxied artifacts live in a SeaweedFS bucket, with one experiment

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Signatures, presigned URLs and tampering, against every real S3 server: what must be refused is
 /// refused, and surfaces as a typed error without secrets in it.

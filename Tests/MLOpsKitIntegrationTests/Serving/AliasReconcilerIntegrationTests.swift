@@ -4,6 +4,11 @@ import Synchronization
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The alias reconciler against a real `mlflow server` and the real process runtime (serving the
 /// stand-in model server; the real `mlflow models serve` is in `AutoserveEndToEndTests`).

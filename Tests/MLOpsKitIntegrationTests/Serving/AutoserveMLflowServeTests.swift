@@ -4,6 +4,11 @@ import Synchronization
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The whole chain with a real model: the Python client registers scikit-learn models in a real
 /// `mlflow server`, the alias reconciler serves them through the process runtime with the real

@@ -3,6 +3,9 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 /// A Docker daemon that stops and starts again over the same data root: containers keep their IDs and
 /// clients reach them again. The test runs a dockerd of its own through `scripts/docker-up` and

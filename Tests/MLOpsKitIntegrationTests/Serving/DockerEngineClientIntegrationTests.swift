@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite("DockerEngineClient against a real dockerd", .enabled(if: DockerTestEnvironment.enabled))
 struct DockerEngineClientIntegrationTests {

@@ -3,6 +3,11 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The alias reconciler on the Docker runtime when the Docker daemon itself goes away and comes back:
 /// nothing is created or replaced, the key is reported `Degraded` while the Engine is down, and the

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// ``DockerServingRuntime`` through the ``ServingRuntime`` protocol, against the real dockerd of
 /// `scripts/docker-up`: busybox httpd stands in for `mlflow models serve` (a command template), on the

@@ -5,6 +5,12 @@ import Synchronization
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// An alias reconciler over a real MLflow registry and the real process runtime, whose instances run
 /// `Tests/Fixtures/stand_in_model_server.py` (a stand-in for `mlflow models serve` that starts at once

@@ -3,6 +3,10 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Where the Docker tests find the Engine that `scripts/docker-up` started (`.services/docker.env`):
 /// `MLOPSKIT_TEST_DOCKER_HOST`, the local test image `MLOPSKIT_TEST_DOCKER_IMAGE` (static busybox), the

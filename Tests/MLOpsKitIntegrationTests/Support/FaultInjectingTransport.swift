@@ -2,6 +2,11 @@ import Foundation
 import Synchronization
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// A real transport with faults injected into chosen requests: the request is changed before it is
 /// sent, refused without being sent, or its received file is damaged afterwards. Everything else goes

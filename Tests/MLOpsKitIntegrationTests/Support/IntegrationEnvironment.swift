@@ -3,6 +3,9 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 /// Where the integration tests find their services.
 ///

@@ -2,6 +2,10 @@ import Foundation
 import MLOpsKitTestSupport
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 /// One of the real S3 servers `scripts/services-up` starts (`scripts/seaweedfs-up`, `scripts/juicefs-up`),
 /// as its `.services/<name>.env` file describes it.

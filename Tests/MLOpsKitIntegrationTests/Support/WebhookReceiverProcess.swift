@@ -1,6 +1,11 @@
 import Foundation
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Runs `Tests/Fixtures/webhook_receiver.py` on 127.0.0.1 for one test: it records every delivery
 /// (headers and raw body) to a JSONL file and answers 200. The receiver exits when this object is

@@ -1,6 +1,9 @@
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite("The agent's exit statuses")
 struct AutoserveAgentExitTests {

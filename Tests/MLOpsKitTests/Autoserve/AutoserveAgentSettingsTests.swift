@@ -3,6 +3,11 @@ import Logging
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The agent's own variables, and the reconciler configuration built from the stack's.
 @Suite struct AutoserveAgentSettingsTests {

@@ -1,6 +1,9 @@
 import Foundation
 
 @testable import MLOpsKit
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Registry snapshots, statuses and a state source for the agent's metrics and HTTP tests.
 enum AutoserveFixtures {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsAutoserve
 
 /// Readiness as `/readyz` reports it, inferred from the reconciler's observer calls.
 @Suite struct AutoserveHealthTests {

@@ -3,6 +3,11 @@ import Prometheus
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The agent's own metrics, as the reconciler and the webhook receiver feed them.
 @Suite struct AutoserveMetricsTests {

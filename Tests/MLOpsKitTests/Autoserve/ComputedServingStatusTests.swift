@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite struct ComputedServingStatusTests {
     static let now = Date(timeIntervalSince1970: 1_700_000_000)

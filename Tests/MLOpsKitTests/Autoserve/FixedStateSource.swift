@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 
 @testable import MLOpsKit
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// A state source with fixed statuses and snapshot that records enqueued keys.
 final class FixedStateSource: AutoserveStateSource {

@@ -4,6 +4,10 @@ import Prometheus
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The whole `/metrics` exposition, with realistic data, passes `promtool check metrics` (format and lint).
 @Suite struct MetricsExpositionPromtoolTests {

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The model file cache of per-version images: a directory private to the agent's user, configurable,
 /// out of the shared temporary directory; and the configuration errors of the runtime factory reported.

@@ -3,6 +3,9 @@ import Prometheus
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsAutoserve
 
 /// The original registry exporter's series, and their removal when the registry no longer has them.
 @Suite struct RegistryExporterMetricsTests {

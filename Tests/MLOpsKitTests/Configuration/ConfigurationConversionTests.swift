@@ -1,6 +1,10 @@
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 @Suite("Configuration: typed conversion errors")
 struct ConfigurationConversionTests {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsAutoserve
 
 @Suite("Configuration: .env errors")
 struct ConfigurationDotEnvErrorTests {

@@ -1,6 +1,9 @@
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 @Suite("Configuration: .env parsing")
 struct ConfigurationDotEnvParsingTests {

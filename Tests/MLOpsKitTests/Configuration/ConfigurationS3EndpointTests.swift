@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 @Suite("Configuration: the S3 endpoint and where it came from")
 struct ConfigurationS3EndpointTests {

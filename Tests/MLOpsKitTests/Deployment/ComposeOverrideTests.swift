@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// deploy/compose/docker-compose.mlopskit.yml swaps the original stack's `mlflow-autoserve` and
 /// `demo-bootstrap` for MLOpsKit's image. It cannot be run here (no registry, no Compose); these tests

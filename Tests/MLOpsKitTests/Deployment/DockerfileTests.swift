@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The Dockerfile cannot be built here (no registry to pull the base images from), so these tests check
 /// what can be checked without building: its stages and images, that what it copies exists and is in

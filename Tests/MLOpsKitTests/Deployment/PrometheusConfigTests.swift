@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 /// deploy/prometheus/prometheus.yml: valid for promtool, the original job names, model servers found
 /// through the agent's `/sd` (no `docker_sd_configs`), and the agent's `/metrics` scraped.

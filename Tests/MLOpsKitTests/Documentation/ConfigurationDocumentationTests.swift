@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// docs/CONFIGURATION.md lists every variable the loader knows, with its default, so the two cannot drift.
 @Suite("Configuration documentation")

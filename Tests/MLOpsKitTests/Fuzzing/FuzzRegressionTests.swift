@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Inputs the fuzzers (Fuzz/, scripts/fuzz) found to crash a parser or break a property it promises,
 /// each checked against the fixed parser; and every committed seed replayed through its fuzz target.

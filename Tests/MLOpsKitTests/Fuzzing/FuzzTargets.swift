@@ -8,6 +8,11 @@
 import Foundation
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// A property a fuzz target checks did not hold for an input.
 struct FuzzPropertyViolation: Error, CustomStringConvertible {

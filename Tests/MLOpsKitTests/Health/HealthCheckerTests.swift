@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// How each probe reads its service's answer, and how the checker treats services that do not answer.
 @Suite struct HealthCheckerTests {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 /// Shared helpers and server responses for the MLflow client tests. The JSON bodies are the shapes an
 /// MLflow 3.17 server returns.

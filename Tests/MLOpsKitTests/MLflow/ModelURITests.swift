@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite("Model URIs")
 struct ModelURITests {

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// What ``AirflowClient`` sends to each API version and how it reads Airflow's answers, in every error
 /// shape the two versions use (recorded from Airflow 3.3.2 and 2.11.2).

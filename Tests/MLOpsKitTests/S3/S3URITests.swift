@@ -1,6 +1,8 @@
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsS3
+@testable import MLOpsMLflow
 
 @Suite("S3URI: parsing s3://bucket/key")
 struct S3URITests {

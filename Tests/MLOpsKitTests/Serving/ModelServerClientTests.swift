@@ -3,6 +3,10 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// ``ModelServerClient`` against `Tests/Fixtures/stand_in_model_server.py`, which speaks the scoring
 /// protocol of `mlflow models serve`.

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite struct ModelServerInputTests {
     @Test(arguments: [

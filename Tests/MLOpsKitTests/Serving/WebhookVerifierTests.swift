@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// Fixed delivery vectors. Each signature was computed independently of MLOpsKit with Python's
 /// standard library, exactly as MLflow 3.17 signs (`mlflow/webhooks/delivery.py`):

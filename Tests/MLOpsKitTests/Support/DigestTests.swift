@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The library's hashes against published test vectors (RFC 1321, FIPS 180-2, RFC 4231).
 @Suite struct DigestTests {

@@ -2,6 +2,10 @@ import Foundation
 import Synchronization
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// An ``HTTPTransport`` test double: it records every request and answers with canned responses,
 /// either from a queue (in order) or from a handler that sees the request.

@@ -3,6 +3,9 @@ import Logging
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The JSON-lines and plain-text log handlers.
 @Suite struct StructuredLogHandlerTests {

@@ -1,6 +1,8 @@
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsServing
 
 @Suite("System libraries loaded at run time")
 struct SystemLibraryTests {

@@ -2,6 +2,10 @@ import Foundation
 import Synchronization
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// A ``TrackingStore`` test double for the run logger: it records `logBatch` calls, can be told to fail
 /// the next calls or to be slow, and refuses every other operation.

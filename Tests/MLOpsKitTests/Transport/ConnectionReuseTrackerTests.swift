@@ -1,6 +1,10 @@
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
 
 @Suite("ConnectionReuseTracker")
 struct ConnectionReuseTrackerTests {

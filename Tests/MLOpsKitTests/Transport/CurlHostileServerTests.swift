@@ -3,6 +3,11 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// `CurlTransport` against `Tests/Fixtures/hostile_http_server.py`: every hostile answer ends in a typed
 /// ``HTTPTransportError`` with a known code (or, for the endless body streamed, a stream the caller can

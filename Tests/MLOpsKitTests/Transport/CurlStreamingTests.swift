@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite("Streamed responses of CurlTransport")
 struct CurlStreamingTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsServing
 
 /// TLS against a local HTTPS server whose self-signed certificate each run makes afresh with openssl.
 @Suite("CurlTransport TLS")

@@ -3,6 +3,10 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The fault proxy (`Tests/Fixtures/fault_proxy.py`) in front of the local test HTTP server, through
 /// `CurlTransport` without retries: requests and bodies pass through unchanged, each fault mode gives the

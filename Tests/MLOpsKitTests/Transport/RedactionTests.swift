@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsAutoserve
 
 @Suite("Redaction")
 struct RedactionTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
 
 /// The transports the shared transport cases run against: libcurl is the one engine today; a second
 /// one joins here and runs every case.

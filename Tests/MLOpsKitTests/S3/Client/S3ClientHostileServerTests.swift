@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsServing
 
 /// An S3 client pointed at a server that answers with something other than S3 XML: oversized or
 /// binary bodies are refused with typed errors, and memory stays bounded (the local test server streams

@@ -3,6 +3,11 @@ import MLOpsKitTestSupport
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// What ``S3Client`` puts on the wire and how it treats answers, with a recording transport. The same
 /// operations run against real servers in the integration tests; these pin down the exact requests.

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
 
 @Suite("Credentials: shared credentials file parsing")
 struct SharedCredentialsFileTests {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
 
 @Suite("S3Endpoint: resolution from the environment")
 struct S3EndpointResolutionTests {

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The AWS Signature V4 test suite, as maintained in `awslabs/aws-c-auth`
 /// (`tests/aws-signing-test-suite/v4`, Apache-2.0), read in place from the shared vectors folder beside the

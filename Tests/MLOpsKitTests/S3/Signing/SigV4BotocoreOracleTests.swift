@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
 
 /// Differential test against botocore, the signer inside boto3 and MLflow's S3 artifact store.
 ///

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsOrchestration
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 /// The worked examples of the AWS S3 API Reference, whose signatures AWS publishes:
 /// https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html (header examples) and

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsS3
+@testable import MLOpsServing
+@testable import MLOpsAutoserve
 
 @Suite("S3 XML: hostile and broken input")
 struct S3XMLHostileInputTests {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import MLOpsKit
+@testable import MLOpsCore
+@testable import MLOpsS3
+@testable import MLOpsMLflow
+@testable import MLOpsAutoserve
 
 @Suite("S3 XML: operation results")
 struct S3XMLResultTests {

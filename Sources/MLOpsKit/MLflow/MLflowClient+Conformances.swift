@@ -1,3 +1,0 @@
-extension MLflowClient: TrackingStore {}
-
-extension MLflowClient: ModelRegistry {}

@@ -1,0 +1,5 @@
+import MLOpsCore
+
+extension MLflowClient: TrackingStore {}
+
+extension MLflowClient: ModelRegistry {}
