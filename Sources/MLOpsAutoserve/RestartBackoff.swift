@@ -1,3 +1,4 @@
+import MLOpsServing
 import MLOpsCore
 
 /// Crash-loop back-off for one serving key, as the kubelet does it: the first restart waits

@@ -1,3 +1,4 @@
+import MLOpsServing
 import MLOpsCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 import Synchronization
 
 /// What makes the reconciler resync: a stream that holds at most one pending trigger (so any number

@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 import Logging
 
 /// Takes replaced instances out of service: waits the drain grace (so requests already sent to a

@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 import Logging
 
 /// Follows the runtime's events (an instance exited) for the reconciler. When the stream ends or

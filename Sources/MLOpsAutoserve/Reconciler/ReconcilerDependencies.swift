@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

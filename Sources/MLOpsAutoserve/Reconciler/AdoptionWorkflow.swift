@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 import Logging
 
 /// Takes over an instance found running (after an agent restart, or left by an interrupted rollout)

@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 import Logging
 
 /// Brings a crashed instance back: starts it again (or, when the runtime cannot, creates it afresh in

@@ -1,3 +1,4 @@
+import MLOpsCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

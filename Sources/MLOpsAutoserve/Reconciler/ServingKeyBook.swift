@@ -1,3 +1,5 @@
+import MLOpsCore
+import MLOpsServing
 /// The reconciler's memory of its keys and the bookkeeping on it: statuses, crashes, failed versions,
 /// alias changes. A value the reconciler actor owns; every method is synchronous and reads the time
 /// from the clock it was given, so the rules are tested without running anything.
