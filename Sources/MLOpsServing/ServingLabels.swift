@@ -21,6 +21,20 @@ public enum ServingLabels {
 
     /// The selector that finds every serving instance.
     public static let selector: [String: String] = [serve: "true"]
+
+    /// The labels of an instance of `spec` listening on `port`, as every runtime writes them: the
+    /// original watcher's (`mlflow_serve`, `mlflow_model`, `mlflow_alias`, `mlflow_port`,
+    /// `mlflow_version`), `mlflow_config_hash`, and the spec's extra labels (which cannot override these).
+    public static func labels(for spec: ServingSpec, port: Int) -> [String: String] {
+        var labels = spec.extraLabels
+        labels[serve] = "true"
+        labels[model] = spec.key.model
+        labels[alias] = spec.key.alias
+        labels[self.port] = String(port)
+        labels[version] = spec.version
+        labels[configHash] = spec.configHash
+        return labels
+    }
 }
 
 /// Names of serving instances, sanitised as the original watcher did: lower-cased, every character

@@ -154,13 +154,7 @@ public actor InMemoryServingRuntime: ServingRuntime {
         nextID += 1
         let port = nextPort
         nextPort += 1
-        var labels = spec.extraLabels
-        labels[ServingLabels.serve] = "true"
-        labels[ServingLabels.model] = spec.key.model
-        labels[ServingLabels.alias] = spec.key.alias
-        labels[ServingLabels.version] = spec.version
-        labels[ServingLabels.port] = String(port)
-        labels[ServingLabels.configHash] = spec.configHash
+        let labels = ServingLabels.labels(for: spec, port: port)
         let instance = ServingInstance(
             id: id, name: spec.name, labels: labels, state: .created, endpoint: URL(string: "http://127.0.0.1:\(port)"))
         records[id] = Record(instance: instance, behaviour: behaviours[spec.version] ?? defaultBehaviour)

@@ -25,18 +25,10 @@ extension DockerServingConfiguration {
         }
     }
 
-    /// The labels of an instance, exactly the original watcher's (`mlflow_serve`, `mlflow_model`,
-    /// `mlflow_alias`, `mlflow_port`, `mlflow_version`, and `mlflow_image` in image mode) plus
-    /// `mlflow_config_hash` and the spec's extra labels (which cannot override these).
+    /// The labels of an instance: ``ServingLabels/labels(for:port:)``, and `mlflow_image` in image mode.
     public func labels(for spec: ServingSpec, port: Int) -> [String: String] {
-        var labels = spec.extraLabels
-        labels[ServingLabels.serve] = "true"
-        labels[ServingLabels.model] = spec.key.model
-        labels[ServingLabels.alias] = spec.key.alias
-        labels[ServingLabels.port] = String(port)
-        labels[ServingLabels.version] = spec.version
+        var labels = ServingLabels.labels(for: spec, port: port)
         if case .image(let image) = mode { labels[ServingLabels.image] = image }
-        if !spec.configHash.isEmpty { labels[ServingLabels.configHash] = spec.configHash }
         return labels
     }
 

@@ -168,13 +168,7 @@ public actor ProcessServingRuntime: ServingRuntime {
         var id = ProcessStateDirectory.newID()
         while records[id] != nil || directory.load(id) != nil { id = ProcessStateDirectory.newID() }
 
-        var labels = spec.extraLabels
-        labels[ServingLabels.serve] = "true"
-        labels[ServingLabels.model] = spec.key.model
-        labels[ServingLabels.alias] = spec.key.alias
-        labels[ServingLabels.version] = spec.version
-        labels[ServingLabels.port] = String(port)
-        labels[ServingLabels.configHash] = spec.configHash
+        let labels = ServingLabels.labels(for: spec, port: port)
         let record = ProcessInstanceRecord(
             id: id, name: spec.name, labels: labels, port: port, processID: nil, processStartTicks: nil,
             logPath: directory.logPath(id), createdAt: ProcessInstanceRecord.now(clock), startedAt: nil, finishedAt: nil,
