@@ -56,6 +56,7 @@ public actor AliasReconciler {
     ///   - inputExamples: where models' input examples come from, for the smoke invocation; `nil` sends none.
     ///   - observer: receives metrics-worthy events.
     ///   - clock: where every wait, deadline and timestamp comes from (the real time by default).
+    ///   - traffic: the data plane to keep routing current (a ``GatewayRouteTable``); none by default.
     public init(
         registry: any ModelRegistry,
         runtime: any ServingRuntime,
@@ -64,21 +65,22 @@ public actor AliasReconciler {
         inputExamples: (any InputExampleSource)? = nil,
         observer: any AutoserveObserver = NoAutoserveObserver(),
         logger: Logger = Logger(label: "mlopskit.autoserve"),
-        clock: ServingClock = .system
+        clock: ServingClock = .system,
+        traffic: any TrafficControl = NoTrafficControl()
     ) {
         self.registry = registry
         self.runtime = runtime
         self.configuration = configuration
         let dependencies = ReconcilerDependencies(
             runtime: runtime, readiness: readiness, configuration: configuration, clock: clock, observer: observer,
-            logger: logger)
+            logger: logger, traffic: traffic)
         self.dependencies = dependencies
         rollouts = RolloutWorkflow(dependencies: dependencies, inputExamples: inputExamples)
         restarts = CrashRestartWorkflow(dependencies: dependencies)
         adoptions = AdoptionWorkflow(dependencies: dependencies)
         retirements = RetirementWorkflow(dependencies: dependencies)
         triggers = ReconcileTriggers(clock: clock)
-        book = ServingKeyBook(policy: configuration.restartBackoff, clock: clock)
+        book = ServingKeyBook(policy: configuration.restartBackoff, clock: clock, traffic: traffic)
         planner = ServingPlanner(
             configHash: configuration.configHash,
             removesInstancesWhenAliasIsGone: configuration.removesInstancesWhenAliasIsGone)
@@ -206,7 +208,7 @@ public actor AliasReconciler {
                 for: key, desiredVersion: desiredVersion, waiting: desired.waiting[key],
                 instances: grouped[key] ?? [], context: book.context(for: key))
             if steps.isEmpty {
-                book[key] = nil  // nothing desired, nothing running
+                book.forget(key)  // nothing desired, nothing running
                 continue
             }
             book.ensure(key)

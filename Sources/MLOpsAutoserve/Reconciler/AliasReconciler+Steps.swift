@@ -24,7 +24,7 @@ extension AliasReconciler {
                 }
                 book.forgetServing(key, instanceID: instance.id)
                 if book[key]?.desiredVersion == nil, steps.allSatisfy({ if case .remove = $0 { true } else { false } }) {
-                    book[key] = nil
+                    book.forget(key)
                     dependencies.logger.debug("key forgotten", metadata: ["key": "\(key)", "reason": "\(reason)"])
                 }
             case .wait(let state, let reason, let message):

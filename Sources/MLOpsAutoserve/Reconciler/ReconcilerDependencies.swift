@@ -16,6 +16,8 @@ struct ReconcilerDependencies: Sendable {
     let clock: ServingClock
     let observer: any AutoserveObserver
     let logger: Logger
+    /// The data plane's routes; ``NoTrafficControl`` without a gateway.
+    var traffic: any TrafficControl = NoTrafficControl()
 
     /// Logs `decision` and hands it to the observer.
     func record(_ decision: AutoserveDecision) {

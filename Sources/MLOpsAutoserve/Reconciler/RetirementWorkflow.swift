@@ -2,8 +2,9 @@ import MLOpsCore
 import MLOpsServing
 import Logging
 
-/// Takes replaced instances out of service: waits the drain grace (so requests already sent to a
-/// running one finish), then stops and removes each. Also renames a new instance to the key's stable
+/// Takes replaced instances out of service: drains them (the data plane stops routing to them and
+/// the requests in flight finish, for at most the drain grace; without a gateway, the whole grace),
+/// then stops and removes each. Also renames a new instance to the key's stable
 /// name once the old one has given it up.
 struct RetirementWorkflow: Sendable {
     let dependencies: ReconcilerDependencies
@@ -14,7 +15,14 @@ struct RetirementWorkflow: Sendable {
         guard !retiring.isEmpty else { return }
         let configuration = dependencies.configuration
         if retiring.contains(where: { $0.state.isRunning }) {
-            try? await dependencies.clock.sleep(for: configuration.drainGrace)
+            let clock = dependencies.clock
+            let outcome = await dependencies.traffic.drain(
+                retiring.map(\.id), until: clock.now + configuration.drainGrace, clock: clock)
+            if case .deadlinePassed(let left) = outcome {
+                dependencies.logger.warning(
+                    "drain grace passed with requests in flight; stopping the replaced instance anyway",
+                    metadata: ["model": "\(key.model)", "alias": "\(key.alias)", "in_flight": "\(left)"])
+            }
         }
         for old in retiring {
             dependencies.record(

@@ -3,19 +3,33 @@ import MLOpsServing
 /// The reconciler's memory of its keys and the bookkeeping on it: statuses, crashes, failed versions,
 /// alias changes. A value the reconciler actor owns; every method is synchronous and reads the time
 /// from the clock it was given, so the rules are tested without running anything.
+///
+/// Whatever changes which instance serves a key is published to ``TrafficControl`` in the same call,
+/// so the data plane routes to an instance from the moment it is Ready, and never to a crashed one.
 struct ServingKeyBook: Sendable {
     private var states: [ServingKey: KeyState] = [:]
     let policy: RestartBackoff.Policy
     let clock: ServingClock
+    let traffic: any TrafficControl
 
-    init(policy: RestartBackoff.Policy, clock: ServingClock) {
+    /// What a request gets as `Retry-After` while nothing serves a key and no back-off says more.
+    static let unservedRetryAfter: Duration = .seconds(5)
+
+    init(policy: RestartBackoff.Policy, clock: ServingClock, traffic: any TrafficControl = NoTrafficControl()) {
         self.policy = policy
         self.clock = clock
+        self.traffic = traffic
     }
 
     subscript(key: ServingKey) -> KeyState? {
         get { states[key] }
         set { states[key] = newValue }
+    }
+
+    /// Forgets the key: nothing is desired and nothing runs for it.
+    mutating func forget(_ key: ServingKey) {
+        states[key] = nil
+        traffic.remove(key)
     }
 
     var keys: Dictionary<ServingKey, KeyState>.Keys { states.keys }
@@ -25,14 +39,17 @@ struct ServingKeyBook: Sendable {
 
     /// The key's state, created (`Pending`) when it has none.
     mutating func ensure(_ key: ServingKey) {
-        if states[key] == nil { states[key] = KeyState(key: key, policy: policy, at: clock.wallTime()) }
+        guard states[key] == nil else { return }
+        states[key] = KeyState(key: key, policy: policy, at: clock.wallTime())
+        traffic.unavailable(key, retryAfter: Self.unservedRetryAfter)
     }
 
     mutating func setStatus(
         _ key: ServingKey, _ state: ServingState, reason: String?, message: String, keepServing: ServingInstance? = nil
     ) {
         ensure(key)
-        states[key]?.setState(state, reason: reason, message: message, at: clock.wallTime())
+        let date = clock.wallTime()
+        states[key]?.setState(state, reason: reason, message: message, at: date)
         if state != .ready, let keepServing, states[key]?.status.instanceID == nil {
             states[key]?.setServing(keepServing)
         }
@@ -42,17 +59,21 @@ struct ServingKeyBook: Sendable {
     mutating func markReady(_ key: ServingKey, instance: ServingInstance) {
         ensure(key)
         states[key]?.confirmedInstances.insert(instance.id)
-        states[key]?.upSince = clock.now
+        let now = clock.now
+        states[key]?.upSince = now
         states[key]?.crashedAt = nil
         states[key]?.setServing(instance)
         let restarts = states[key]?.backoff.restarts ?? 0
         states[key]?.status.restarts = restarts
         setStatus(key, .ready, reason: nil, message: "serving version \(instance.version ?? "?")")
+        traffic.serve(key, instance: instance)
     }
 
     /// The instance `id` was removed: the status no longer points at it.
     mutating func forgetServing(_ key: ServingKey, instanceID id: String) {
-        if states[key]?.status.instanceID == id { states[key]?.setServing(nil) }
+        guard states[key]?.status.instanceID == id else { return }
+        states[key]?.setServing(nil)
+        traffic.unavailable(key, retryAfter: Self.unservedRetryAfter)
     }
 
     /// Notes when the alias's version changes, for burst protection and propagation times.
@@ -87,6 +108,7 @@ struct ServingKeyBook: Sendable {
         state.crashedAt = now
         state.backoff.recordCrash(at: now, upSince: state.upSince)
         states[key] = state
+        traffic.unavailable(key, retryAfter: state.backoff.nextDelay)
     }
 
     /// When the key's crashed instance may be restarted (noting the crash if it is new).
@@ -100,12 +122,14 @@ struct ServingKeyBook: Sendable {
     /// A restart is about to happen: counted against the back-off.
     mutating func recordRestart(_ key: ServingKey) {
         let upSince = states[key]?.upSince
-        states[key]?.backoff.recordRestart(at: clock.now, upSince: upSince)
+        let now = clock.now
+        states[key]?.backoff.recordRestart(at: now, upSince: upSince)
     }
 
     /// The restarted instance did not come back: the delay until the next try.
     mutating func restartFailed(_ key: ServingKey) -> Duration {
-        states[key]?.crashedAt = clock.now
+        let now = clock.now
+        states[key]?.crashedAt = now
         return states[key]?.backoff.nextDelay ?? policy.initialDelay
     }
 
@@ -134,7 +158,8 @@ struct ServingKeyBook: Sendable {
         states[key]?.failedReason = reason
         states[key]?.failedMessage = message
         states[key]?.failedAttempts = attempts
-        states[key]?.failedRetryAt = clock.now + delay
+        let retryAt = clock.now + delay
+        states[key]?.failedRetryAt = retryAt
         setStatus(key, .degraded, reason: reason, message: message, keepServing: keepServing)
         return delay
     }

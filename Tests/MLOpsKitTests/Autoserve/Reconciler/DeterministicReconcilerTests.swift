@@ -42,14 +42,14 @@ struct DeterministicReconcilerTests {
                 configHash: "deterministic")
         }
 
-        init(configuration: AutoserveConfiguration = Harness.configuration()) {
+        init(configuration: AutoserveConfiguration = Harness.configuration(), traffic: any TrafficControl = NoTrafficControl()) {
             clock = ServingClock(manual, wallTimeAtStart: Self.wallStart)
             runtime = InMemoryServingRuntime(clock: clock)
             transport = InMemoryServingTransport(runtime: runtime)
             self.configuration = configuration
             reconciler = Self.reconciler(
                 registry: registry, runtime: runtime, transport: transport, clock: clock, configuration: configuration,
-                observer: observer)
+                observer: observer, traffic: traffic)
         }
 
         /// Another reconciler over the same registry, runtime and clock: the agent started again.
@@ -61,14 +61,15 @@ struct DeterministicReconcilerTests {
 
         private static func reconciler(
             registry: InMemoryModelRegistry, runtime: InMemoryServingRuntime, transport: InMemoryServingTransport,
-            clock: ServingClock, configuration: AutoserveConfiguration, observer: any AutoserveObserver
+            clock: ServingClock, configuration: AutoserveConfiguration, observer: any AutoserveObserver,
+            traffic: any TrafficControl = NoTrafficControl()
         ) -> AliasReconciler {
             AliasReconciler(
                 registry: registry, runtime: runtime, configuration: configuration,
                 readiness: ServingReadinessChecker(transport: transport, policy: configuration.readiness, clock: clock),
                 observer: observer,
                 logger: Logger(label: "deterministic-reconciler-tests") { _ in SwiftLogNoOpLogHandler() },
-                clock: clock)
+                clock: clock, traffic: traffic)
         }
 
         /// The manual clock's instant `seconds` after `instant`.
@@ -303,6 +304,47 @@ struct DeterministicReconcilerTests {
         #expect(start.at.duration(to: stop.at) == harness.configuration.drainGrace)
         #expect(calls.last?.name == ServingNames.stable(for: key))
         #expect(harness.transport.requests.contains("GET /ping"))
+    }
+
+    /// With a gateway's route table, requests go to the new version from the moment it is Ready, and
+    /// the old instance is stopped as soon as the last request sent to it is answered.
+    @Test func throughTheGatewayTheOldInstanceStopsWhenItsLastRequestIsAnswered() async throws {
+        let table = GatewayRouteTable()
+        let harness = Harness(traffic: table)
+        let key = harness.key
+        #expect(table.routedKeys().isEmpty)
+        await harness.registry.addModel("iris", versionCount: 2, aliases: ["Production": "1"])
+        let first = await harness.reconciler.reconcileOnce()
+        let old = try #require(first.first?.instanceID)
+        #expect(table.routedKeys() == [key: "1"])
+        guard case .target(let request) = table.lease(for: key) else { Issue.record("not routed"); return }
+        #expect(request.instanceID == old)
+
+        harness.manual.advance(by: .seconds(100))
+        await harness.registry.moveAlias("Production", of: "iris", to: "2")
+        let switched = harness.manual.now
+        let reconciler = harness.reconciler
+        let pass = Task { await reconciler.reconcileOnce() }
+        await harness.manual.waitForSleeper(until: harness.at(switched, plus: 15))
+
+        // Ready on version 2: new requests go there; the one in flight keeps version 1 running.
+        guard case .target(let next) = table.lease(for: key) else { Issue.record("not routed"); return }
+        #expect(next.version == "2")
+        next.release()
+        harness.manual.advance(by: .seconds(4))
+        #expect(await harness.runtime.calls(.stop).isEmpty)
+        request.release()
+        _ = await pass.value
+        let stop = try #require(await harness.runtime.calls(.stop).first)
+        #expect(stop.instanceID == old)
+        #expect(stop.at == harness.serving(harness.at(switched, plus: 4)), "stopped when its last request ended")
+        #expect(table.routedKeys() == [key: "2"])
+
+        // Nothing desired any more: the key is no longer routed.
+        try await harness.registry.deleteRegisteredModelAlias(name: "iris", alias: "Production")
+        _ = await harness.reconciler.reconcileOnce()
+        #expect(table.routedKeys().isEmpty)
+        guard case .unknown = table.lease(for: key) else { Issue.record("still routed"); return }
     }
 
     // MARK: Adoption

@@ -121,3 +121,37 @@ struct ReconcilerWorkflowTests {
         #expect(await runtime.calls.isEmpty)
     }
 }
+
+/// Retirement through the gateway's route table: the replaced instance is stopped as soon as its last
+/// request is answered, not after the whole drain grace.
+@Suite(.timeLimit(.minutes(1)))
+struct RetirementThroughTheGatewayTests {
+    @Test func theOldInstanceStopsWhenItsLastRequestIsAnswered() async throws {
+        let manual = ManualClock()
+        let clock = ServingClock(manual, wallTimeAtStart: Date(timeIntervalSince1970: 1_800_000_000))
+        let runtime = InMemoryServingRuntime(clock: clock)
+        let table = GatewayRouteTable()
+        let configuration = AutoserveConfiguration(drainGrace: .seconds(60), configHash: "gateway")
+        let dependencies = ReconcilerDependencies(
+            runtime: runtime,
+            readiness: ServingReadinessChecker(transport: InMemoryServingTransport(runtime: runtime), clock: clock),
+            configuration: configuration, clock: clock, observer: NoAutoserveObserver(),
+            logger: Logger(label: "gateway-retirement-tests") { _ in SwiftLogNoOpLogHandler() }, traffic: table)
+        let key = ServingKey(model: "iris", alias: "Production")
+        let spec = ServingSpec(key: key, version: "1", name: "old", environment: [:], configHash: "gateway")
+        let created = try await runtime.create(spec)
+        try await runtime.start(created.id)
+        let old = try await runtime.inspect(created.id)
+        table.serve(key, instance: old)
+        guard case .target(let request) = table.lease(for: key) else { Issue.record("not routed"); return }
+
+        let retire = Task { await RetirementWorkflow(dependencies: dependencies).retire([old], key: key, replacedBy: "2") }
+        await manual.waitForSleepers(count: 1)
+        manual.advance(by: .seconds(30))
+        #expect(await runtime.calls(.stop).isEmpty, "a request is still in flight")
+        request.release()
+        await retire.value
+        let stop = try #require(await runtime.calls(.stop).first)
+        #expect(stop.at == ServingClock.Instant(offset: .seconds(30)), "stopped when the request ended, not at 60 s")
+    }
+}
