@@ -29,7 +29,8 @@ public struct AutoserveConfiguration: Sendable, Hashable {
     /// back and forth many times costs at most two rollouts.
     public var settleInterval: Duration
     /// How long a replaced instance keeps running after its replacement is ready, so requests already
-    /// sent to it finish.
+    /// sent to it finish. With a data plane that counts requests (``TrafficControl``), the instance is
+    /// stopped as soon as its last request is answered, and this is the longest it waits.
     public var drainGrace: Duration
     /// How long a stopping model server gets between the polite signal and the kill.
     public var stopGrace: Duration
