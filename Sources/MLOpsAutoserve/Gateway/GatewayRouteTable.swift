@@ -30,6 +30,13 @@ public final class GatewayRouteTable: TrafficControl {
         var routes: [ServingKey: Route] = [:]
         /// Every target not yet drained, by instance ID: routed ones and retiring ones.
         var targets: [String: UpstreamTarget] = [:]
+        /// The stable names of the routed keys, for routing by `Host`; rebuilt when a key comes or goes.
+        var names = StableNameIndex(keys: [])
+
+        mutating func setRoute(_ route: Route, for key: ServingKey) {
+            let isNew = routes.updateValue(route, forKey: key) == nil
+            if isNew { names = StableNameIndex(keys: routes.keys) }
+        }
     }
 
     private let state = Mutex(State())
@@ -54,6 +61,13 @@ public final class GatewayRouteTable: TrafficControl {
                 }
             }
         }
+    }
+
+    /// Where a request goes: ``GatewayRequestTarget/parse(method:uri:host:names:)`` with the stable
+    /// names of the keys known now.
+    public func target(method: String, uri: String, host: String?) -> GatewayRequestTarget {
+        let names = state.withLock { $0.names }
+        return GatewayRequestTarget.parse(method: method, uri: uri, host: host, names: names)
     }
 
     /// The keys routed now, with the version serving each (`nil` while unavailable).
@@ -86,16 +100,19 @@ public final class GatewayRouteTable: TrafficControl {
                 target = UpstreamTarget(key: key, instanceID: instance.id, version: instance.version ?? "", endpoint: endpoint)
                 state.targets[instance.id] = target
             }
-            state.routes[key] = .serving(target)
+            state.setRoute(.serving(target), for: key)
         }
     }
 
     public func unavailable(_ key: ServingKey, retryAfter: Duration) {
-        state.withLock { $0.routes[key] = .unavailable(retryAfter: max(retryAfter, .seconds(1))) }
+        state.withLock { $0.setRoute(.unavailable(retryAfter: max(retryAfter, .seconds(1))), for: key) }
     }
 
     public func remove(_ key: ServingKey) {
-        state.withLock { _ = $0.routes.removeValue(forKey: key) }
+        state.withLock { state in
+            guard state.routes.removeValue(forKey: key) != nil else { return }
+            state.names = StableNameIndex(keys: state.routes.keys)
+        }
     }
 
     public func drain(_ instanceIDs: [String], until deadline: ServingClock.Instant, clock: ServingClock) async -> DrainOutcome {

@@ -114,4 +114,16 @@ struct GatewayRouteTableTests {
         #expect(table.target(instanceID: "old") == nil)
         #expect(try leasedTarget(table).version == "2")
     }
+
+    @Test func hostNamesFollowTheKeysTheTableKnows() {
+        let table = GatewayRouteTable()
+        #expect(table.target(method: "POST", uri: "/invocations", host: "mlflow-serve-iris-production") != .key(
+            key, handler: "/invocations", path: "/invocations"))
+        table.unavailable(key, retryAfter: .seconds(5))
+        #expect(table.target(method: "POST", uri: "/invocations", host: "mlflow-serve-iris-production")
+            == .key(key, handler: "/invocations", path: "/invocations"))
+        table.remove(key)
+        guard case .notFound = table.target(method: "POST", uri: "/invocations", host: "mlflow-serve-iris-production")
+        else { Issue.record("a removed key is still routed by host"); return }
+    }
 }
