@@ -42,6 +42,7 @@ enum FuzzTargets {
         ("config-values", configurationValues),
         ("aws-credentials", awsCredentials),
         ("docker-host", dockerHost),
+        ("gateway-target", gatewayTarget),
     ]
 
     static func body(named name: String) -> Body? {
@@ -462,6 +463,34 @@ enum FuzzTargets {
         }
         _ = HTTPDate.secondsSince1970(text)
     }
+
+    // MARK: Gateway
+
+    /// Where the gateway sends a request: three lines (method, request target, `Host`). A routed request
+    /// goes to a scoring endpoint with the method it takes; a key read from the path form routes back
+    /// to itself once its model and alias are percent-encoded again; decoding undoes encoding.
+    static func gatewayTarget(_ data: Data) throws(FuzzPropertyViolation) {
+        let lines = text(data).split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        let method = lines[0]
+        let uri = lines.count > 1 ? lines[1] : "/"
+        let host = lines.count > 2 ? lines[2] : nil
+        let names = StableNameIndex(keys: [
+            ServingKey(model: "iris", alias: "Production"), ServingKey(model: "a-b", alias: "Production"),
+            ServingKey(model: "a", alias: "b-Production"),
+        ])
+        try check(PercentEncoding.decode(PercentEncoding.encode(uri)) == uri, "gateway-target", "decode(encode(\(uri))) differs")
+        guard case .key(let key, let handler, let path) = GatewayRequestTarget.parse(method: method, uri: uri, host: host, names: names)
+        else { return }
+        let methods = GatewayRequestTarget.endpoints[String(handler.dropFirst())]
+        try check(methods?.contains(method) == true, "gateway-target", "\(method) \(uri) routed to \(handler)")
+        try check(path.hasPrefix(handler), "gateway-target", "forwarded path \(path) is not under \(handler)")
+        guard uri.hasPrefix("/models/") else { return }
+        let again = "/models/" + PercentEncoding.encode(key.model) + "/" + PercentEncoding.encode(key.alias) + handler
+        let reparsed = GatewayRequestTarget.parse(method: method, uri: again, host: nil, names: names)
+        try check(
+            reparsed == .key(key, handler: handler, path: handler), "gateway-target", "\(again) routes to \(reparsed), not \(key)")
+    }
+
 }
 
 extension String {
