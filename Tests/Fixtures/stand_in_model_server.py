@@ -21,8 +21,8 @@ For the gateway's tests, request headers change an invocation's answer:
   X-Stand-In-Echo: headers   {"path": ..., "method": ..., "headers": {lower-case name: value}}
   X-Stand-In-Echo: size      {"bytes": N, "sha256": ...} of the body, read in 64 KiB pieces
   X-Stand-In-Sleep: SECONDS  sleeps before answering
-and GET /stream?chunks=N&size=BYTES answers a chunked body of N chunks. Request bodies may be
-chunked (Transfer-Encoding: chunked).
+  X-Stand-In-Stream: N,BYTES a chunked answer of N chunks of BYTES each
+Request bodies may be chunked (Transfer-Encoding: chunked).
 """
 import hashlib
 import socket
@@ -115,22 +115,21 @@ def main():
                 self.answer(503 if mode == "unready" else 200, {})
             elif parsed.path == "/version":
                 self.answer(200, {"version": version})
-            elif parsed.path == "/stream":
-                query = urllib.parse.parse_qs(parsed.query)
-                chunks = int(query.get("chunks", ["4"])[0])
-                size = int(query.get("size", ["1024"])[0])
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                piece = b"a" * size
-                for _ in range(chunks):
-                    self.wfile.write(b"%x\r\n%s\r\n" % (size, piece))
-                self.wfile.write(b"0\r\n\r\n")
             elif self.headers.get("X-Stand-In-Echo") == "headers":
                 self.echo_headers()
             else:
                 self.answer(404, {"error": "not found"})
+
+        def stream(self, spec):
+            chunks, size = (int(part) for part in spec.split(","))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            piece = b"a" * size
+            for _ in range(chunks):
+                self.wfile.write(b"%x\r\n%s\r\n" % (size, piece))
+            self.wfile.write(b"0\r\n\r\n")
 
         def echo_headers(self):
             self.answer(200, {
@@ -151,6 +150,9 @@ def main():
             time.sleep(float(self.headers.get("X-Stand-In-Sleep", "0")))
             if echo == "headers":
                 self.echo_headers()
+                return
+            if self.headers.get("X-Stand-In-Stream"):
+                self.stream(self.headers["X-Stand-In-Stream"])
                 return
             with invocations_lock:
                 invocations[0] += 1

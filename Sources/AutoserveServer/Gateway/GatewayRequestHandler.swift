@@ -81,6 +81,8 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
     var retainedBytes = 0
     var retainSent = false
     var readPending = false
+    /// Parts were written to the instance since the last flush.
+    var unflushed = false
 
     init(shared: Context, connection: ConnectionGuard, pool: UpstreamPool) {
         self.shared = shared
@@ -128,7 +130,8 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         if phase != .idle { lastProgress = .now() }
-        if let upstream, !connecting, sentCount > 0 || !parts.isEmpty {
+        if let upstream, unflushed {
+            unflushed = false
             upstream.handler.flushOut()
         }
         context.fireChannelReadComplete()
@@ -274,6 +277,7 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         connection.handler.exchange = self
         retainSent = reused && retainedBytes <= Self.replayLimit
         sendPending()
+        unflushed = false
         connection.handler.flushOut()
         if readPending, !upstreamIsFull {
             readPending = false
@@ -297,6 +301,7 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         while sentCount < parts.count {
             upstream.handler.send(parts[sentCount])
             sentCount += 1
+            unflushed = true
         }
         if !retainSent {
             parts.removeAll(keepingCapacity: true)
