@@ -36,6 +36,8 @@ public struct AutoserveConfiguration: Sendable, Hashable {
     public var stopGrace: Duration
     /// Restart back-off for instances that crash.
     public var restartBackoff: RestartBackoff.Policy
+    /// With a gateway: how a switch is checked on live traffic before the previous version is stopped.
+    public var verification: VerificationPolicy
     /// Environment handed to every model server (`MLFLOW_TRACKING_URI`, `MLFLOW_S3_ENDPOINT_URL`, AWS
     /// keys). Values may be secret and are never logged.
     public var environment: [String: String]
@@ -55,6 +57,7 @@ public struct AutoserveConfiguration: Sendable, Hashable {
         drainGrace: Duration = .seconds(10),
         stopGrace: Duration = .seconds(10),
         restartBackoff: RestartBackoff.Policy = RestartBackoff.Policy(),
+        verification: VerificationPolicy = VerificationPolicy(),
         environment: [String: String] = [:],
         configHash: String = ""
     ) {
@@ -69,6 +72,7 @@ public struct AutoserveConfiguration: Sendable, Hashable {
         self.drainGrace = drainGrace
         self.stopGrace = stopGrace
         self.restartBackoff = restartBackoff
+        self.verification = verification
         self.environment = environment
         self.configHash = configHash
     }

@@ -30,11 +30,14 @@ public struct ServingPlanner: Sendable {
         public var failedMessage: String?
         /// Whether the failed version's retry time has come.
         public var blockedUntilPassed: Bool
+        /// Whether the failed version waits for the alias to move, not for a time.
+        public var waitsForAliasMove: Bool
 
         public init(
             failedVersion: String? = nil, failedReason: String? = nil, failedMessage: String? = nil,
-            blockedUntilPassed: Bool = true
+            blockedUntilPassed: Bool = true, waitsForAliasMove: Bool = false
         ) {
+            self.waitsForAliasMove = waitsForAliasMove
             self.failedVersion = failedVersion
             self.failedReason = failedReason
             self.failedMessage = failedMessage
@@ -113,7 +116,7 @@ public struct ServingPlanner: Sendable {
             steps.append(
                 .wait(
                     state: .degraded, reason: context.failedReason ?? "RolloutFailed",
-                    message: message + "; it is tried again after its back-off"))
+                    message: message + (context.waitsForAliasMove ? "" : "; it is tried again after its back-off")))
             return steps
         }
         let reason: String

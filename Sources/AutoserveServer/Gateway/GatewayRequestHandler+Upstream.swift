@@ -9,6 +9,9 @@ extension GatewayRequestHandler: UpstreamExchange {
         guard let context, phase == .forwarding else { return }
         switch part {
         case .head(let head):
+            if head.status.code >= 500, let target, target.isRolledBack, canReplay, resendAfterRollback(from: target, context: context) {
+                return
+            }
             responseHeadSent = true
             status = Int(head.status.code)
             upstreamKeepAlive = head.isKeepAlive
@@ -67,6 +70,25 @@ extension GatewayRequestHandler: UpstreamExchange {
             .badGateway(
                 "the instance of \(model)/\(alias) (version \(target.version)) closed the connection without answering",
                 model: model, alias: alias), context: context)
+    }
+
+    /// `target` answered 5xx after traffic went back from it: the request goes to the instance the key is
+    /// routed to now instead, and this answer is dropped. `false` when there is nothing else to send it to.
+    private func resendAfterRollback(from target: UpstreamTarget, context: ChannelHandlerContext) -> Bool {
+        guard case .target(let next) = shared.routes.lease(for: target.key) else { return false }
+        guard next !== target else {
+            next.release()
+            return false
+        }
+        releaseUpstream(reusable: false)
+        report(keepingPhase: true)
+        self.target = next
+        leaseHeld = true
+        shared.observer.requestStarted(on: next)
+        retarget(to: next)
+        attempts = 0
+        obtainConnection(reuse: true, context: context)
+        return true
     }
 
     /// The connection could not be made: once more, then on whatever serves the key now, then 502/503.

@@ -275,7 +275,9 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         upstream = connection
         upstreamReused = reused
         connection.handler.exchange = self
-        retainSent = reused && retainedBytes <= Self.replayLimit
+        // Kept on every connection: a reused one may turn out closed, and an answer from a version whose
+        // traffic was rolled back is not passed on when the request can go to the version back in place.
+        retainSent = retainedBytes <= Self.replayLimit && !responseHeadSent
         sendPending()
         unflushed = false
         connection.handler.flushOut()
@@ -400,6 +402,7 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
     func report() {
         let lease = leaseHeld ? target : nil
         leaseHeld = false
+        lease?.recordAnswer(status: status)
         lease?.release()
         shared.observer.requestFinished(
             GatewayRequestRecord(

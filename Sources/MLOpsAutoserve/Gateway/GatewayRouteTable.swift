@@ -115,6 +115,52 @@ public final class GatewayRouteTable: TrafficControl {
         }
     }
 
+    public func verify(
+        _ key: ServingKey, instance: ServingInstance, previous: ServingInstance, policy: VerificationPolicy,
+        clock: ServingClock
+    ) async -> VerificationOutcome {
+        guard policy.isEnabled,
+            let (new, old) = state.withLock({ state -> (UpstreamTarget, UpstreamTarget)? in
+                guard let new = state.targets[instance.id], let old = state.targets[previous.id], !old.isClosed else { return nil }
+                return (new, old)
+            })
+        else { return .passed(answers: 0) }
+        let window = VerificationWindow(policy: policy) { [weak self] in self?.rollBack(key, from: new, to: old) }
+        new.watch(window)
+        defer { new.watch(nil) }
+        let deadline = clock.now + policy.duration
+        return await withTaskGroup(of: VerificationOutcome?.self) { group in
+            group.addTask { await window.decided() }
+            group.addTask {
+                do {
+                    try await clock.sleep(until: deadline)
+                    window.close()
+                } catch {
+                    window.close(cancelled: true)
+                }
+                return nil
+            }
+            var outcome: VerificationOutcome = .cancelled
+            while let next = await group.next() {
+                if let next {
+                    outcome = next
+                    group.cancelAll()
+                }
+            }
+            return outcome
+        }
+    }
+
+    /// Routes `key` back from `new` to `old` while `new` still serves it; in the event loop that
+    /// counted the deciding answer, so within microseconds of it.
+    private func rollBack(_ key: ServingKey, from new: UpstreamTarget, to old: UpstreamTarget) {
+        new.markRolledBack()
+        state.withLock { state in
+            guard case .serving(let current) = state.routes[key], current === new else { return }
+            state.routes[key] = .serving(old)
+        }
+    }
+
     public func drain(_ instanceIDs: [String], until deadline: ServingClock.Instant, clock: ServingClock) async -> DrainOutcome {
         // Stop routing to them first, then close them: see ``UpstreamTarget``.
         let draining = state.withLock { state -> [UpstreamTarget] in

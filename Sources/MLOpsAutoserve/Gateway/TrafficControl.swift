@@ -18,6 +18,14 @@ public protocol TrafficControl: Sendable {
     /// Stops sending requests to the instances `instanceIDs` and returns once none of them has a
     /// request in flight, or once `deadline` passes on `clock`, whichever comes first.
     func drain(_ instanceIDs: [String], until deadline: ServingClock.Instant, clock: ServingClock) async -> DrainOutcome
+    /// `instance` has just taken `key` over from `previous`, which is still running: returns once the
+    /// new instance's answers decided (see ``VerificationPolicy``), or its time bound passed. When the
+    /// outcome is ``VerificationOutcome/rolledBack(answers:errors:)`` the key is routed to `previous`
+    /// again (already, when this returns).
+    func verify(
+        _ key: ServingKey, instance: ServingInstance, previous: ServingInstance, policy: VerificationPolicy,
+        clock: ServingClock
+    ) async -> VerificationOutcome
 }
 
 /// How a drain ended.
@@ -38,6 +46,14 @@ public struct NoTrafficControl: TrafficControl {
     public func serve(_ key: ServingKey, instance: ServingInstance) {}
     public func unavailable(_ key: ServingKey, retryAfter: Duration) {}
     public func remove(_ key: ServingKey) {}
+
+    /// Nobody counts answers: it passes at once.
+    public func verify(
+        _ key: ServingKey, instance: ServingInstance, previous: ServingInstance, policy: VerificationPolicy,
+        clock: ServingClock
+    ) async -> VerificationOutcome {
+        .passed(answers: 0)
+    }
 
     public func drain(_ instanceIDs: [String], until deadline: ServingClock.Instant, clock: ServingClock) async -> DrainOutcome {
         do {

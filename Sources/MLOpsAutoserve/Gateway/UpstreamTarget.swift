@@ -29,6 +29,9 @@ public final class UpstreamTarget: Sendable {
 
     private let inFlight = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
+    private let rolledBack = Atomic<Bool>(false)
+    private let verifying = Atomic<Bool>(false)
+    private let window = Mutex<VerificationWindow?>(nil)
     private let idleWaiters = Mutex<IdleWaiters>(IdleWaiters())
 
     private struct IdleWaiters: Sendable {
@@ -71,6 +74,25 @@ public final class UpstreamTarget: Sendable {
 
     /// Whether the target takes no more requests.
     public var isClosed: Bool { closed.load(ordering: .sequentiallyConsistent) }
+
+    /// Counts an answer this target gave (status 0: none), for a verification under way.
+    public func recordAnswer(status: Int) {
+        guard status != 0, verifying.load(ordering: .relaxed) else { return }
+        window.withLock { $0 }?.record(status: status)
+    }
+
+    /// Whether traffic went back from this target to the one it replaced: a 5xx answer from it to a
+    /// request that can be sent again is sent to the key's route instead.
+    public var isRolledBack: Bool { rolledBack.load(ordering: .sequentiallyConsistent) }
+
+    func watch(_ window: VerificationWindow?) {
+        self.window.withLock { $0 = window }
+        verifying.store(window != nil, ordering: .sequentiallyConsistent)
+    }
+
+    func markRolledBack() {
+        rolledBack.store(true, ordering: .sequentiallyConsistent)
+    }
 
     /// Takes no more requests from now on.
     func close() {

@@ -99,6 +99,7 @@ extension AliasReconciler {
                 "serving",
                 metadata: ReconcilerDependencies.metadata(
                     key: key, from: serving?.version, to: version, reason: "ready at \(instance.endpoint?.absoluteString ?? "?")"))
+            if let serving, await verify(key, version: version, instance: instance, previous: serving) == false { return }
             await retirements.retire(retiring, key: key, replacedBy: version)
             await renameToStable(instance, key: key)
         case .failed(let reason, let message):
@@ -109,6 +110,26 @@ extension AliasReconciler {
                 key: key, version: version, succeeded: false, duration: clock.now - started, propagation: nil)
             triggers.wakeUp(at: clock.now + delay)
         }
+    }
+
+    /// Checks the switch on live traffic while `previous` stays warm; `false` when traffic went back to
+    /// it, and the new instance was drained and removed.
+    private func verify(_ key: ServingKey, version: String, instance: ServingInstance, previous: ServingInstance) async -> Bool {
+        let outcome = await dependencies.traffic.verify(
+            key, instance: instance, previous: previous, policy: configuration.verification, clock: clock)
+        guard case .rolledBack(let answers, let errors) = outcome else { return true }
+        let previousVersion = previous.version ?? "?"
+        let message =
+            "version \(version) answered \(errors) of \(answers) requests with 5xx; traffic is back on version \(previousVersion); "
+            + "the alias still points at \(version): run `mlops alias rollback --model-name \(key.model) --alias \(key.alias)` to move it"
+        book.trafficRolledBack(key, to: previous, version: version, message: message)
+        dependencies.record(
+            AutoserveDecision(action: .giveUp, key: key, fromVersion: version, toVersion: previousVersion, reason: message))
+        dependencies.logger.warning(
+            "traffic rolled back",
+            metadata: ReconcilerDependencies.metadata(key: key, from: version, to: previousVersion, reason: message))
+        await retirements.retire([instance], key: key, replacedBy: previousVersion)
+        return false
     }
 
     private func restart(_ key: ServingKey, instance: ServingInstance) async {

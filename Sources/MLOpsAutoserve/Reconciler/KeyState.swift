@@ -23,6 +23,9 @@ struct KeyState: Sendable {
     var failedMessage: String?
     var failedAttempts = 0
     var failedRetryAt: ServingClock.Instant?
+    /// The failed version waits for the alias to move rather than for a back-off (its traffic was
+    /// rolled back: trying it again would expose clients again).
+    var failedUntilAliasMoves = false
     /// When the alias change being rolled out was first noticed (webhook or resync).
     var changeSeenAt: ServingClock.Instant?
     /// The desired version last seen, when it last changed, and whether that change came hard on the

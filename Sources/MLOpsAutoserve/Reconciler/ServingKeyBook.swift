@@ -86,6 +86,11 @@ struct ServingKeyBook: Sendable {
             states[key]?.inBurst = isChange && previous.map { instant - $0 < settleInterval } ?? false
             states[key]?.observedDesiredVersion = version
             states[key]?.desiredChangedAt = isChange ? instant : nil
+            if state.failedUntilAliasMoves, isChange {
+                // The alias moved: a version rolled back may be tried again once it points there again.
+                states[key]?.failedUntilAliasMoves = false
+                if state.failedVersion != version { states[key]?.failedVersion = nil }
+            }
         }
         if state.status.servingVersion != version, state.changeSeenAt == nil {
             states[key]?.changeSeenAt = instant
@@ -97,7 +102,21 @@ struct ServingKeyBook: Sendable {
         guard let state = states[key], let failed = state.failedVersion else { return ServingPlanner.KeyContext() }
         return ServingPlanner.KeyContext(
             failedVersion: failed, failedReason: state.failedReason, failedMessage: state.failedMessage,
-            blockedUntilPassed: state.failedRetryAt.map { clock.now >= $0 } ?? true)
+            blockedUntilPassed: state.failedUntilAliasMoves ? false : state.failedRetryAt.map { clock.now >= $0 } ?? true,
+            waitsForAliasMove: state.failedUntilAliasMoves)
+    }
+
+    /// Traffic went back to `previous` after `version` failed its verification on live traffic: the
+    /// key is Degraded, and `version` is not tried again until the alias moves.
+    mutating func trafficRolledBack(_ key: ServingKey, to previous: ServingInstance, version: String, message: String) {
+        markReady(key, instance: previous)
+        states[key]?.failedVersion = version
+        states[key]?.failedReason = "TrafficRolledBack"
+        states[key]?.failedMessage = message
+        states[key]?.failedAttempts += 1
+        states[key]?.failedRetryAt = nil
+        states[key]?.failedUntilAliasMoves = true
+        setStatus(key, .degraded, reason: "TrafficRolledBack", message: message)
     }
 
     /// Notes that the key's serving instance crashed now, unless a crash is already noted. An

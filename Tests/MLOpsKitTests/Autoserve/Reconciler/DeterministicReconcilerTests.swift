@@ -325,12 +325,16 @@ struct DeterministicReconcilerTests {
         let switched = harness.manual.now
         let reconciler = harness.reconciler
         let pass = Task { await reconciler.reconcileOnce() }
+        // Ready on version 2: new requests go there; the one in flight keeps version 1 running. The
+        // switch is verified on version 2's first 20 answers (or within 60 s); they are fine.
+        await harness.manual.waitForSleeper(until: harness.at(switched, plus: 60))
+        for _ in 0..<20 {
+            guard case .target(let next) = table.lease(for: key) else { Issue.record("not routed"); return }
+            #expect(next.version == "2")
+            next.recordAnswer(status: 200)
+            next.release()
+        }
         await harness.manual.waitForSleeper(until: harness.at(switched, plus: 15))
-
-        // Ready on version 2: new requests go there; the one in flight keeps version 1 running.
-        guard case .target(let next) = table.lease(for: key) else { Issue.record("not routed"); return }
-        #expect(next.version == "2")
-        next.release()
         harness.manual.advance(by: .seconds(4))
         #expect(await harness.runtime.calls(.stop).isEmpty)
         request.release()
