@@ -94,7 +94,7 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
     // MARK: GatewayRequestObserver
 
     public func requestStarted(on target: UpstreamTarget) {
-        let series = state.withLock { state in entry(for: target, in: &state).series }
+        let series = state.withLock { state in targetSeries(for: target, in: &state) }
         series.inFlight.increment()
     }
 
@@ -113,7 +113,7 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
         let (requests, isNew) = state.withLock { state in
             if let requests = state.routed[key] { return (requests, false) }
             let isNew = state.targets[key.target] == nil
-            let series = entry(for: target, in: &state).series
+            let series = targetSeries(for: target, in: &state)
             let requests = makeRequestSeries(
                 model: target.key.model, alias: target.key.alias, version: target.version, key: key.request, target: series)
             state.routed[key] = requests
@@ -130,12 +130,12 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
     }
 
     public func upstreamConnectFailed(_ target: UpstreamTarget) {
-        let series = state.withLock { state in entry(for: target, in: &state).series }
+        let series = state.withLock { state in targetSeries(for: target, in: &state) }
         series.connectErrors.increment()
     }
 
     public func upstreamFailed(_ target: UpstreamTarget, kind: GatewayUpstreamFailure) {
-        let series = state.withLock { state in entry(for: target, in: &state).series }
+        let series = state.withLock { state in targetSeries(for: target, in: &state) }
         series.upstreamErrors(kind).increment()
     }
 
@@ -171,14 +171,14 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
 
     // MARK: Series
 
-    /// The entry of `target`, created (and its series registered) on first sight.
-    private func entry(for target: UpstreamTarget, in state: inout State) -> TargetEntry {
+    /// The series of `target`, created (and registered) on first sight.
+    private func targetSeries(for target: UpstreamTarget, in state: inout State) -> TargetSeries {
         let id = ObjectIdentifier(target)
-        if let entry = state.targets[id] { return entry }
+        if let series = state.targets[id]?.series { return series }
         let labels = TargetLabels(model: target.key.model, alias: target.key.alias, version: target.version)
-        let entry = TargetEntry(target: target, labels: labels, series: TargetSeries(labels: labels, registry: registry))
-        state.targets[id] = entry
-        return entry
+        let series = TargetSeries(labels: labels, registry: registry)
+        state.targets[id] = TargetEntry(target: target, labels: labels, series: series)
+        return series
     }
 
     /// The series of a request the gateway answered itself, created on first sight.
