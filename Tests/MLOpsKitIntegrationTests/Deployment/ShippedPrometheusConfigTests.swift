@@ -12,8 +12,9 @@ import Testing
 /// deploy/prometheus/prometheus.yml in a real Prometheus: with the compose host names pointed at
 /// loopback, a stand-in for the agent's `/sd` and `/metrics` (`Tests/Fixtures/sd_stand_in.py`) gives
 /// probe targets that keep the `model` and `alias` labels and ask the blackbox exporter for each
-/// server's `/ping`, and the agent's metrics are scraped. No blackbox exporter runs: the probes' URLs
-/// and labels are what is checked, not their results.
+/// server's `/ping`, and the agent's metrics are scraped: the gateway's series under the `model-server`
+/// job only, answering the original stack's expressions, and the rest under `mlflow-autoserve`. No
+/// blackbox exporter runs: the probes' URLs and labels are what is checked, not their results.
 @Suite("Shipped Prometheus configuration", .serialized)
 struct ShippedPrometheusConfigTests {
     static let environment = ProcessInfo.processInfo.environment
@@ -85,7 +86,8 @@ struct ShippedPrometheusConfigTests {
                 active = targets
                 let probes = targets.filter { $0["scrapePool"] as? String == "blackbox-mlflow-serve" }
                 let agent = targets.first { $0["scrapePool"] as? String == "mlflow-autoserve" }
-                if probes.count == 2, agent?["health"] as? String == "up" { break }
+                let gateway = targets.first { $0["scrapePool"] as? String == "model-server" }
+                if probes.count == 2, agent?["health"] as? String == "up", gateway?["health"] as? String == "up" { break }
             }
             guard server.isRunning else { break }
             try await Task.sleep(for: .milliseconds(500))
@@ -115,6 +117,47 @@ struct ShippedPrometheusConfigTests {
         let services = active.filter { $0["scrapePool"] as? String == "blackbox-http" }
         #expect(services.count == 7)
         #expect(services.allSatisfy { ($0["labels"] as? [String: String])?["service"] != nil })
+
+        // The gateway's series are the model-server job's only, the agent's other series the
+        // mlflow-autoserve job's only.
+        let gateway = try #require(active.first { $0["scrapePool"] as? String == "model-server" })
+        #expect(gateway["health"] as? String == "up", "model-server scrape: \(gateway)\n\(log)")
+        #expect(gateway["scrapeUrl"] as? String == "http://127.0.0.1:\(agentPort)/metrics")
+        let query = { (expression: String) in
+            try await Self.query(expression, prometheusPort: prometheusPort, transport: transport)
+        }
+        let jobs = try await query(#"count by (job) ({__name__=~"http_request.*|autoserve_gateway_.*"})"#)
+        #expect(Set(jobs.compactMap { $0.labels["job"] }) == ["model-server"], "\(jobs)")
+        let others = try await query(#"count by (job) ({__name__=~"mlflow_.*|autoserve_.*",__name__!~"autoserve_gateway_.*"})"#)
+        #expect(Set(others.compactMap { $0.labels["job"] }) == ["mlflow-autoserve"], "\(others)")
+        // The original alerts' selector: the regular expression 5.. matches the status class "5xx".
+        let errors = try await query(#"sum(http_requests_total{job="model-server",status=~"5.."})"#)
+        #expect(errors.map(\.value) == [1], "\(errors)")
+        let all = try await query(#"sum(http_requests_total{job="model-server"})"#)
+        #expect(all.map(\.value) == [10], "\(all)")
+        // The original latency panel, over the counts rather than their rate (one scrape has been made).
+        let p95 = try await query(
+            #"histogram_quantile(0.95, sum(http_request_duration_highr_seconds_bucket{job="model-server"}) by (le))"#)
+        #expect(p95.count == 1 && p95.allSatisfy { $0.value > 0.075 && $0.value <= 0.1 }, "\(p95)")
+    }
+
+    /// The samples of an instant query: labels and value.
+    static func query(_ expression: String, prometheusPort: Int, transport: CurlTransport) async throws
+        -> [(labels: [String: String], value: Double)]
+    {
+        var components = try #require(URLComponents(string: "http://127.0.0.1:\(prometheusPort)/api/v1/query"))
+        components.queryItems = [URLQueryItem(name: "query", value: expression)]
+        let url = try #require(components.url)
+        let response = try await transport.send(TransportRequest(url: url))
+        try #require(response.status == 200, "\(expression): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+        let document = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
+        let data = try #require(document["data"] as? [String: Any])
+        let result = try #require(data["result"] as? [[String: Any]])
+        return result.compactMap { sample in
+            guard let labels = sample["metric"] as? [String: String], let value = sample["value"] as? [Any],
+                  let text = value.last as? String, let number = Double(text) else { return nil }
+            return (labels, number)
+        }
     }
 }
 

@@ -9,7 +9,7 @@ import Testing
 @testable import MLOpsServing
 @testable import MLOpsAutoserve
 
-/// The whole `/metrics` exposition, with realistic data, passes `promtool check metrics` (format and lint).
+/// The whole `/metrics` exposition, with realistic data (the gateway's request metrics too), passes `promtool check metrics` (format and lint).
 @Suite struct MetricsExpositionPromtoolTests {
     /// promtool on PATH (Debian's `prometheus` package), or `MLOPSKIT_PROMTOOL`.
     static let promtool: String? = {
@@ -47,6 +47,20 @@ import Testing
         ])
         metrics.recordWebhookEvent("model_version_alias.created", result: .accepted)
         metrics.recordWebhookEvent(nil, result: .rejectedStale)
+        // The gateway's request metrics share the agent's registry.
+        let gateway = GatewayMetrics(registry: agentRegistry)
+        let target = UpstreamTarget(key: iris, instanceID: "i-1", version: "3", endpoint: URL(string: "http://127.0.0.1:5001")!)
+        for (method, handler, status) in [("POST", "/invocations", 200), ("POST", "/invocations", 502), ("GET", "/ping", 200), ("POST", "/invocations", 0)] {
+            gateway.requestStarted(on: target)
+            gateway.requestFinished(GatewayRequestRecord(
+                target: target, model: "iris", alias: "Production", method: method, handler: handler, status: status,
+                duration: .milliseconds(30), requestBytes: 120, responseBytes: 40))
+        }
+        gateway.upstreamConnectFailed(target)
+        gateway.upstreamFailed(target, kind: .timeout)
+        gateway.requestFinished(GatewayRequestRecord(
+            target: nil, model: "", alias: "", method: "GET", handler: "none", status: 404,
+            duration: .milliseconds(1), requestBytes: 0, responseBytes: 0))
         let text = MetricsExposition(registries: [exporterRegistry, agentRegistry]).renderString()
 
         let (status, output) = try await Self.run(promtool, ["check", "metrics"], input: text)

@@ -7,7 +7,8 @@ import Testing
 @testable import MLOpsServing
 
 /// deploy/prometheus/prometheus.yml: valid for promtool, the original job names, model servers found
-/// through the agent's `/sd` (no `docker_sd_configs`), and the agent's `/metrics` scraped.
+/// through the agent's `/sd` (no `docker_sd_configs`), and the agent's `/metrics` scraped: the gateway's
+/// series under the original `model-server` job, the rest under `mlflow-autoserve`.
 @Suite("Prometheus configuration")
 struct PrometheusConfigTests {
     static let path = "deploy/prometheus/prometheus.yml"
@@ -45,6 +46,21 @@ struct PrometheusConfigTests {
         #expect(metrics["metrics_path"] as? String == "/metrics")
         let metricTargets = (metrics["static_configs"] as? [[String: Any]])?.flatMap { $0["targets"] as? [String] ?? [] }
         #expect(metricTargets == [agent])
+
+        // The gateway's series from the same /metrics under the original model servers' job name, and
+        // only there: each series lives in exactly one job.
+        let gateway = try #require(byName["model-server"])
+        #expect(gateway["metrics_path"] as? String == "/metrics")
+        let gatewayTargets = (gateway["static_configs"] as? [[String: Any]])?.flatMap { $0["targets"] as? [String] ?? [] }
+        #expect(gatewayTargets == [agent])
+        let gatewaySeries = "http_request.*|autoserve_gateway_.*|autoserve_shadow_.*"
+        for (job, action) in [(gateway, "keep"), (metrics, "drop")] {
+            let relabels = try #require(job["metric_relabel_configs"] as? [[String: Any]])
+            #expect(relabels.count == 1)
+            #expect(relabels.first?["source_labels"] as? [String] == ["__name__"])
+            #expect(relabels.first?["regex"] as? String == gatewaySeries)
+            #expect(relabels.first?["action"] as? String == action)
+        }
 
         // Model servers from /sd, probed on /ping through the blackbox exporter's http_2xx module.
         let serve = try #require(byName["blackbox-mlflow-serve"])
