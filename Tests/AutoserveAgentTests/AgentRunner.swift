@@ -59,6 +59,8 @@ enum AgentRunner {
             var environment = AgentRunner.environment.filter { key, _ in
                 !(key.hasPrefix("MLFLOW_") || key.hasPrefix("MLOPS_") || key.hasPrefix("AWS_") || key == "DOCKER_HOST")
             }
+            // Agents run side by side in the tests: each gateway on a port of its own, unless a test says.
+            environment["MLFLOW_SERVE_GATEWAY_LISTEN"] = "127.0.0.1:0"
             environment.merge(extraEnvironment) { $1 }
             process.environment = environment
             _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
