@@ -161,7 +161,7 @@ public final class AutoserveHTTPServer: Sendable {
 
     /// A numeric address to bind; host names are refused, since resolving one may block and bind
     /// somewhere unexpected.
-    private static func socketAddress(host: String, port: Int) throws(HTTPServerError) -> SocketAddress {
+    static func socketAddress(host: String, port: Int) throws(HTTPServerError) -> SocketAddress {
         guard (0...65535).contains(port) else { throw .invalidPort(port) }
         var name = host == "localhost" ? "127.0.0.1" : host
         if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
@@ -172,20 +172,20 @@ public final class AutoserveHTTPServer: Sendable {
         }
     }
 
-    private static func display(_ address: SocketAddress, fallbackHost: String, port: Int) -> String {
+    static func display(_ address: SocketAddress, fallbackHost: String, port: Int) -> String {
         let host = address.ipAddress ?? fallbackHost
         let shown = host.contains(":") ? "[\(host)]" : host
         return "\(shown):\(address.port ?? port)"
     }
 
-    private static func reason(_ error: any Error) -> String {
+    static func reason(_ error: any Error) -> String {
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         return String(describing: error)
     }
 
     /// Connections the soft open-file limit leaves room for, keeping 128 descriptors for everything else
     /// the process opens (the agent raises its soft limit to the hard one at start-up).
-    private static func connectionsTheFileLimitAllows() -> Int {
+    static func connectionsTheFileLimitAllows() -> Int {
         var limit = rlimit()
         #if canImport(Darwin)
             let resource = RLIMIT_NOFILE

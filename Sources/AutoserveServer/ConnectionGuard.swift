@@ -19,14 +19,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let registry: ConnectionRegistry
     private let idleTimeout: TimeAmount
     private let requestTimeout: TimeAmount
+    private let timesAnswers: Bool
     private var phase = ConnectionRegistry.Phase.idle
     private var responseStarted = false
     private var timer: Scheduled<Void>?
 
-    init(registry: ConnectionRegistry, idleTimeout: TimeAmount, requestTimeout: TimeAmount) {
+    /// `timesAnswers` false: the request timeout covers only receiving the request (its head, for a
+    /// handler that streams), and the handler keeps its own clocks once ``requestReceived(context:)``
+    /// is called (the gateway, whose answers may stream for a long time).
+    init(registry: ConnectionRegistry, idleTimeout: TimeAmount, requestTimeout: TimeAmount, timesAnswers: Bool = true) {
         self.registry = registry
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
+        self.timesAnswers = timesAnswers
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -54,6 +59,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// starts the exchange's clock when none runs).
     func requestReceived(context: ChannelHandlerContext) {
         if phase == .idle { begin(.answering, context: context) } else { move(to: .answering, context: context) }
+        if !timesAnswers {
+            timer?.cancel()
+            timer = nil
+        }
     }
 
     /// The response's last byte was written: the exchange is over.

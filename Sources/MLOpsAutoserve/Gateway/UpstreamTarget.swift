@@ -21,6 +21,11 @@ public final class UpstreamTarget: Sendable {
     public let version: String
     /// Where the model server listens.
     public let endpoint: URL
+    /// The host of ``endpoint`` (without brackets for IPv6) and its port (80 when it names none).
+    public let host: String
+    public let port: Int
+    /// `host:port` of ``endpoint``, as a `Host` header names it.
+    public let authority: String
 
     private let inFlight = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
@@ -37,6 +42,12 @@ public final class UpstreamTarget: Sendable {
         self.instanceID = instanceID
         self.version = version
         self.endpoint = endpoint
+        var host = endpoint.host ?? ""
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host
+        self.port = endpoint.port ?? 80
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        self.authority = endpoint.port.map { "\(shownHost):\($0)" } ?? shownHost
     }
 
     /// Takes a lease for one request; `false` when the target is closed (route the request again).

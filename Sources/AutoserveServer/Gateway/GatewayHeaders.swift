@@ -1,0 +1,62 @@
+import NIOHTTP1
+
+/// How the gateway rewrites heads as they cross it: hop-by-hop headers stay on their hop (RFC 9110
+/// §7.6.1), the framing is NIO's to set again, and the model server learns who asked.
+enum GatewayHeaders {
+    /// Headers that belong to one connection, never forwarded. `expect` is answered by the gateway
+    /// itself; `x-mlops-route` is the gateway's own.
+    private static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authorization",
+        "proxy-authenticate", "transfer-encoding", "expect", "x-mlops-route",
+    ]
+
+    /// The head sent to the model server for a client's `head`, at `path`.
+    static func upstreamRequest(
+        _ head: HTTPRequestHead, path: String, upstreamHost: String, clientAddress: String?
+    ) -> HTTPRequestHead {
+        var headers = forwardable(head.headers)
+        let originalHost = head.headers.first(name: "host")
+        headers.replaceOrAdd(name: "host", value: upstreamHost)
+        if let originalHost { headers.replaceOrAdd(name: "x-forwarded-host", value: originalHost) }
+        if let clientAddress {
+            let previous = head.headers[canonicalForm: "x-forwarded-for"].joined(separator: ", ")
+            headers.replaceOrAdd(name: "x-forwarded-for", value: previous.isEmpty ? clientAddress : "\(previous), \(clientAddress)")
+        }
+        headers.replaceOrAdd(name: "x-forwarded-proto", value: "http")
+        if isChunked(head.headers), !headers.contains(name: "content-length") {
+            headers.add(name: "transfer-encoding", value: "chunked")
+        }
+        return HTTPRequestHead(version: .http1_1, method: head.method, uri: path, headers: headers)
+    }
+
+    /// The head sent to the client for the model server's `head`.
+    static func clientResponse(_ head: HTTPResponseHead, version: HTTPVersion, keepAlive: Bool) -> HTTPResponseHead {
+        var headers = forwardable(head.headers)
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        return HTTPResponseHead(version: version, status: head.status, headers: headers)
+    }
+
+    /// Whether `headers` say the body is chunked.
+    static func isChunked(_ headers: HTTPHeaders) -> Bool {
+        headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+    }
+
+    /// The declared body length, when there is exactly one valid `content-length`.
+    static func contentLength(_ headers: HTTPHeaders) -> Int? {
+        let values = headers[canonicalForm: "content-length"]
+        guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
+        return Int(first)
+    }
+
+    private static func forwardable(_ headers: HTTPHeaders) -> HTTPHeaders {
+        let named = headers[canonicalForm: "connection"].map { $0.lowercased() }
+        var forwarded = HTTPHeaders()
+        forwarded.reserveCapacity(headers.count + 4)
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            if hopByHop.contains(lowered) || named.contains(lowered) { continue }
+            forwarded.add(name: name, value: value)
+        }
+        return forwarded
+    }
+}
