@@ -537,6 +537,7 @@ def run_agent(args, env, uri, aliases, stand_in, work, expected=None):
     command = [args.agent, "--runtime", "process", "--state-dir", state, "--tracking-uri", uri,
                "--aliases", ",".join(aliases), "--exporter-aliases", "Production",
                "--poll-seconds", str(args.rss_poll_seconds), "--listen", "127.0.0.1:%d" % port,
+               "--gateway-listen", "127.0.0.1:%d" % free_port(),
                "--process-command", "busybox httpd -f -p 127.0.0.1:{port} -h %s" % stand_in,
                "--log-format", "json"]
     log = open(os.path.join(work, "agent-%d.log" % port), "w")
@@ -722,6 +723,7 @@ def bench_autoserve_webhook(args, env, results):
     port = free_port()
     command = [args.agent, "--runtime", "process", "--state-dir", state, "--tracking-uri", uri,
                "--aliases", "Production", "--poll-seconds", "3600", "--listen", "127.0.0.1:%d" % port,
+               "--gateway-listen", "127.0.0.1:%d" % free_port(),
                "--process-command", "%s %s {port} {model} {version}" % (sys.executable, stand_in),
                "--webhook-secret-file", secret_file, "--log-format", "json"]
     log = open(os.path.join(work, "agent-%d.log" % port), "w")

@@ -20,7 +20,7 @@ struct GatewayService: Service {
             "listening on http://\(address)",
             metadata: [
                 "event": "gateway-listening", "address": "\(address)", "threads": "\(configuration.threads)",
-                "max_body_bytes": "\(configuration.maximumBodyBytes)",
+                "max_body_bytes": "\(configuration.maximumBodyBytes)", "connection_limit": "\(server.connectionLimit)",
             ])
         // Returns on graceful shutdown, or throws when the service group cancels this service: stop either way.
         try? await gracefulShutdown()

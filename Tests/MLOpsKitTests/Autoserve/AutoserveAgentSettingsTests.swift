@@ -56,7 +56,7 @@ import Testing
         #expect(AutoserveAgentSettings.ListenAddress(host: "::1", port: 9102).description == "[::1]:9102")
     }
 
-    @Test func badGatewayValuesNameTheirVariable() {
+    @Test func badGatewayValuesNameTheirVariable() throws {
         for (name, value) in [
             ("MLFLOW_SERVE_GATEWAY_LISTEN", "localhost"), ("MLFLOW_SERVE_GATEWAY_LISTEN", "127.0.0.1:65536"),
             ("MLFLOW_SERVE_GATEWAY_LISTEN", "no"), ("MLFLOW_SERVE_GATEWAY_LISTEN", "127.0.0.1:-1"),
