@@ -28,10 +28,14 @@ in machine load hit both equally, and reports medians and ratios.
                alias change to new version Ready with webhooks: a webhook-enabled mlflow server of its
                own delivers model_version_alias.created to the agent (resync interval one hour); the
                stand-in model server takes --webhook-start-seconds to listen; target: start + 1 s
+  gateway      the agent's serving gateway against nginx as a reverse proxy, both in front of the same
+               instance (a fixed-answer nginx the agent started): added latency at 500 req/s (hey), peak
+               requests/s (wrk), and the agent's peak RSS after the load
 
 The autoserve benchmarks take their registries from MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI,
-MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI and MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI; the first two
-register their models once (python/registry_fixtures.py).
+MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI, MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI and
+MLOPSKIT_BENCH_AUTOSERVE_GATEWAY_MLFLOW_URI; the first two register their models once
+(python/registry_fixtures.py).
 The S3 benchmarks take their server from MLOPSKIT_BENCH_S3_URL, _ACCESS_KEY, _SECRET_KEY and _REGION
 (Benchmarks/python/s3_common.py); s3-parse needs no server. Fixtures (the XML page, the seeded keys,
 the random file) are made once and reused.
@@ -51,7 +55,7 @@ sys.path.insert(0, os.path.join(HERE, "python"))
 
 MLFLOW_BENCHMARKS = ("alias-get", "log-metrics")
 S3_BENCHMARKS = ("s3-parse", "s3-list", "s3-upload")
-AUTOSERVE_BENCHMARKS = ("autoserve-resync", "autoserve-rss", "autoserve-webhook")
+AUTOSERVE_BENCHMARKS = ("autoserve-resync", "autoserve-rss", "autoserve-webhook", "gateway")
 
 
 def measure(command, env):
@@ -533,6 +537,7 @@ def run_agent(args, env, uri, aliases, stand_in, work, expected=None):
     command = [args.agent, "--runtime", "process", "--state-dir", state, "--tracking-uri", uri,
                "--aliases", ",".join(aliases), "--exporter-aliases", "Production",
                "--poll-seconds", str(args.rss_poll_seconds), "--listen", "127.0.0.1:%d" % port,
+               "--gateway-listen", "127.0.0.1:%d" % free_port(),
                "--process-command", "busybox httpd -f -p 127.0.0.1:{port} -h %s" % stand_in,
                "--log-format", "json"]
     log = open(os.path.join(work, "agent-%d.log" % port), "w")
@@ -718,6 +723,7 @@ def bench_autoserve_webhook(args, env, results):
     port = free_port()
     command = [args.agent, "--runtime", "process", "--state-dir", state, "--tracking-uri", uri,
                "--aliases", "Production", "--poll-seconds", "3600", "--listen", "127.0.0.1:%d" % port,
+               "--gateway-listen", "127.0.0.1:%d" % free_port(),
                "--process-command", "%s %s {port} {model} {version}" % (sys.executable, stand_in),
                "--webhook-secret-file", secret_file, "--log-format", "json"]
     log = open(os.path.join(work, "agent-%d.log" % port), "w")
@@ -768,6 +774,280 @@ def bench_autoserve_webhook(args, env, results):
     print("  original watcher polls every 30 s (MLFLOW_SERVE_POLL_SECONDS): up to 30 s + start, 15 s + start on average")
 
 
+GATEWAY_DIR = os.path.join(HERE, "gateway")
+GATEWAY_TOOLS = ("nginx", "wrk", "hey")
+# What a client sends to /invocations: one row of the iris model's input, as mlflow models serve takes it.
+GATEWAY_BODY = '{"dataframe_split":{"columns":["sepal length (cm)","sepal width (cm)","petal length (cm)","petal width (cm)"],"data":[[5.1,3.5,1.4,0.2]]}}'
+
+
+def gateway_register(uri, model):
+    """`model` with one version and Production on it (registered once; the server keeps its data)."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri)
+    try:
+        return client.get_model_version_by_alias(model, "Production").version
+    except Exception:
+        pass
+    try:
+        client.create_registered_model(model)
+    except Exception:
+        pass
+    run = client.create_run(experiment_id="0")
+    version = client.create_model_version(model, source=run.info.artifact_uri + "/model", run_id=run.info.run_id)
+    client.set_registered_model_alias(model, "Production", version.version)
+    return version.version
+
+
+def render(template, directory, values):
+    with open(os.path.join(GATEWAY_DIR, template)) as handle:
+        text = handle.read()
+    for name, value in dict(values, DIR=directory).items():
+        text = text.replace("@%s@" % name, str(value))
+    path = os.path.join(directory, "nginx.conf")
+    with open(path, "w") as handle:
+        handle.write(text)
+    return path
+
+
+def http_status(url, method="GET", body=None, timeout=2):
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+def wait_for_status(url, what, timeout, process=None, log=None):
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SystemExit("gateway: %s exited (%d)%s" % (what, process.returncode, "; see " + log if log else ""))
+        if http_status(url) == 200:
+            return
+        time.sleep(0.1)
+    raise SystemExit("gateway: %s did not answer 200 at %s within %d s%s" % (what, url, timeout, "; see " + log if log else ""))
+
+
+def pinned(command):
+    """The load generator on CPU 0 when taskset is there, so it competes with the servers the same way
+    on every side."""
+    return (["taskset", "-c", "0"] + command) if shutil.which("taskset") else command
+
+
+def hey_run(url, body_file, seconds, rate):
+    """hey at a fixed rate (-q is per worker: 10 workers at rate/10); returns p50 and p99 in seconds."""
+    import re
+
+    workers = 10
+    command = pinned(["hey", "-z", "%ds" % seconds, "-c", str(workers), "-q", str(max(1, rate // workers)),
+                      "-m", "POST", "-T", "application/json", "-D", body_file, url])
+    process = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    output = process.stdout.decode()
+    if process.returncode != 0:
+        raise SystemExit("gateway: hey failed (%d): %s" % (process.returncode, process.stderr.decode()[-2000:]))
+    percentiles = {int(p): float(v) for p, v in re.findall(r"^\s*(\d+)%+ in ([0-9.]+) secs", output, re.M)}
+    statuses = {int(code): int(count) for code, count in re.findall(r"\[(\d{3})\]\s+(\d+) responses", output)}
+    errors = re.search(r"Error distribution:(.*)", output, re.S)
+    if 50 not in percentiles or 99 not in percentiles:
+        raise SystemExit("gateway: no latency distribution in hey's output:\n" + output[-2000:])
+    bad = sum(count for code, count in statuses.items() if not 200 <= code < 300)
+    if bad or errors:
+        raise SystemExit("gateway: %s answered %d non-2xx, errors: %s" % (url, bad, errors.group(1).strip() if errors else "none"))
+    rps = re.search(r"Requests/sec:\s+([0-9.]+)", output)
+    return {"p50_s": percentiles[50], "p99_s": percentiles[99], "requests": sum(statuses.values()),
+            "requests_per_s": float(rps.group(1)) if rps else float("nan")}
+
+
+def wrk_run(url, seconds):
+    """wrk with 16 connections on one thread; returns Benchmarks/gateway/post.lua's JSON line."""
+    command = pinned(["wrk", "-t1", "-c16", "-d%ds" % seconds, "--latency", "-s", os.path.join(GATEWAY_DIR, "post.lua"), url])
+    process = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=dict(os.environ, GATEWAY_BENCH_BODY=GATEWAY_BODY))
+    output = process.stdout.decode()
+    lines = [line for line in output.splitlines() if line.startswith("wrk-json ")]
+    if process.returncode != 0 or not lines:
+        raise SystemExit("gateway: wrk failed (%d): %s%s" % (process.returncode, output[-2000:], process.stderr.decode()[-2000:]))
+    row = json.loads(lines[-1][len("wrk-json "):])
+    row["error_count"] = sum(row["errors"].values())
+    return row
+
+
+def bench_gateway(args, env, results):
+    """The agent's gateway against nginx as a reverse proxy, in front of the same instance: a fixed-answer
+    nginx (Benchmarks/gateway/upstream.conf.template) that the agent itself started with the process
+    runtime, so it is the instance the gateway routes to."""
+    missing = [tool for tool in GATEWAY_TOOLS if not shutil.which(tool)]
+    if missing:
+        raise SystemExit("gateway needs %s: apt-get install -y nginx-light wrk hey" % ", ".join(missing))
+    if not args.agent:
+        raise SystemExit("gateway needs --agent")
+    uri = env.get("MLOPSKIT_BENCH_AUTOSERVE_GATEWAY_MLFLOW_URI")
+    if not uri:
+        raise SystemExit("MLOPSKIT_BENCH_AUTOSERVE_GATEWAY_MLFLOW_URI is not set")
+    sides = [side for side in args.gateway_sides.split(",") if side]
+    if "direct" not in sides:
+        sides.insert(0, "direct")
+    model = "bench"
+    version = gateway_register(uri, model)
+    work = os.path.join(args.fixtures, "gateway")
+    os.makedirs(work, exist_ok=True)
+    run_dir = tempfile.mkdtemp(prefix="run-", dir=work)
+    script = os.path.join(GATEWAY_DIR, "upstream-nginx")
+    if " " in script or " " in run_dir:
+        raise SystemExit("gateway: %r or %r has a space; the command is split at spaces" % (script, run_dir))
+    body_file = os.path.join(run_dir, "body.json")
+    with open(body_file, "w") as handle:
+        handle.write(GATEWAY_BODY)
+    state = os.path.join(run_dir, "agent-state")
+    os.makedirs(state)
+    port, gateway_port, proxy_port = free_port(), free_port(), free_port()
+    command = [os.path.abspath(args.agent), "--runtime", "process", "--state-dir", state, "--tracking-uri", uri,
+               "--aliases", "Production", "--model-filter", "name = '%s'" % model, "--poll-seconds", "30",
+               "--listen", "127.0.0.1:%d" % port, "--gateway-listen", "127.0.0.1:%d" % gateway_port,
+               "--gateway-threads", str(args.gateway_threads),
+               "--process-command", "%s {port} %s" % (script, run_dir), "--log-format", "json"]
+    log_path = os.path.join(run_dir, "agent.log")
+    log = open(log_path, "w")
+    agent = subprocess.Popen(command, env=env, cwd=state, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proxy = None
+    succeeded = False
+    try:
+        deadline = time.perf_counter() + 120
+        upstream = None
+        while upstream is None:
+            if agent.poll() is not None:
+                raise SystemExit("gateway: the agent exited (%d); see %s" % (agent.returncode, log_path))
+            if time.perf_counter() > deadline:
+                raise SystemExit("gateway: %s/Production was not Ready within 120 s; see %s" % (model, log_path))
+            try:
+                keys = http_json("http://127.0.0.1:%d/status" % port).get("keys") or []
+            except OSError:
+                keys = []
+            ready = [key for key in keys if key.get("state") == "Ready" and key.get("endpoint")]
+            if ready:
+                from urllib.parse import urlsplit
+
+                upstream = urlsplit(ready[0]["endpoint"]).port
+            else:
+                time.sleep(0.25)
+        urls = {"direct": "http://127.0.0.1:%d/invocations" % upstream}
+        wait_for_status("http://127.0.0.1:%d/ping" % upstream, "the instance", 10)
+        if "nginx" in sides:
+            proxy_dir = os.path.join(run_dir, "proxy")
+            os.makedirs(proxy_dir)
+            config = render("proxy.conf.template", proxy_dir,
+                            {"PORT": proxy_port, "UPSTREAM_PORT": upstream, "WORKERS": args.gateway_threads})
+            proxy = subprocess.Popen(["nginx", "-p", proxy_dir, "-e", os.path.join(proxy_dir, "error.log"), "-c", config,
+                                      "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+            urls["nginx"] = "http://127.0.0.1:%d/invocations" % proxy_port
+            wait_for_status("http://127.0.0.1:%d/ping" % proxy_port, "the nginx proxy", 10, proxy)
+        if "gateway" in sides:
+            base = "http://127.0.0.1:%d/models/%s/Production" % (gateway_port, model)
+            urls["gateway"] = base + "/invocations"
+            wait_for_status(base + "/ping", "the gateway", 30, agent, log_path)
+        for side in sides:
+            if http_status(urls[side], "POST", GATEWAY_BODY.encode()) != 200:
+                raise SystemExit("gateway: POST %s did not answer 200" % urls[side])
+        rss_before = proc_status(agent.pid)["VmHWM"]
+
+        # (a) a fixed rate, the sides in turns each round so that drifts in machine load hit all of them.
+        fixed = {side: [] for side in sides}
+        for round_number in range(args.gateway_rounds):
+            for side in sides:
+                fixed[side].append(hey_run(urls[side], body_file, args.gateway_seconds, args.gateway_rate))
+            print("  round %d at %d req/s: %s" % (round_number + 1, args.gateway_rate, ", ".join(
+                "%s p50 %.3f ms p99 %.3f ms" % (side, fixed[side][-1]["p50_s"] * 1e3, fixed[side][-1]["p99_s"] * 1e3)
+                for side in sides)))
+        # (b) the peak: as many requests as 16 connections get answered.
+        peak = {side: [] for side in sides}
+        for round_number in range(args.gateway_peak_rounds):
+            for side in sides:
+                peak[side].append(wrk_run(urls[side], args.gateway_peak_seconds))
+            print("  peak round %d: %s" % (round_number + 1, ", ".join(
+                "%s %.0f req/s (%d errors)" % (side, peak[side][-1]["requests_per_s"], peak[side][-1]["error_count"])
+                for side in sides)))
+        # (c) the agent's peak memory after all that.
+        memory = proc_status(agent.pid)
+        succeeded = True
+    finally:
+        if proxy is not None:
+            stop_process(proxy)
+        stop_process(agent)
+        log.close()
+        stop_stand_ins(state, run_dir)
+        if succeeded:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+    row = {
+        "rounds": args.gateway_rounds,
+        "seconds_per_load": args.gateway_seconds,
+        "rate_per_s": args.gateway_rate,
+        "peak_rounds": args.gateway_peak_rounds,
+        "peak_seconds": args.gateway_peak_seconds,
+        "threads": args.gateway_threads,
+        "cores": os.cpu_count(),
+        "load_generator_pinned": "taskset -c 0" if shutil.which("taskset") else "no",
+        "model_version": version,
+        "sides": sides,
+        "agent_peak_rss_before_load_mib": rss_before,
+        "agent_peak_rss_mib": memory["VmHWM"],
+        "agent_rss_mib": memory["VmRSS"],
+    }
+    for side in sides:
+        row["%s_p50_ms" % side] = median([r["p50_s"] for r in fixed[side]]) * 1e3
+        row["%s_p99_ms" % side] = median([r["p99_s"] for r in fixed[side]]) * 1e3
+        row["%s_peak_requests_per_s" % side] = median([r["requests_per_s"] for r in peak[side]]) if peak[side] else float("nan")
+        row["%s_peak_errors" % side] = sum(r["error_count"] for r in peak[side])
+        row["%s_peak_p50_ms" % side] = median([r["p50_us"] for r in peak[side]]) / 1e3 if peak[side] else float("nan")
+        row["%s_peak_p99_ms" % side] = median([r["p99_us"] for r in peak[side]]) / 1e3 if peak[side] else float("nan")
+        if side != "direct":
+            # Added latency per round (side minus direct in the same round), then the median.
+            row["%s_added_p50_ms" % side] = median([(r["p50_s"] - d["p50_s"]) * 1e3 for r, d in zip(fixed[side], fixed["direct"])])
+            row["%s_added_p99_ms" % side] = median([(r["p99_s"] - d["p99_s"]) * 1e3 for r, d in zip(fixed[side], fixed["direct"])])
+    targets = []
+    if "gateway" in sides:
+        targets.append(("added p50 at %d req/s" % args.gateway_rate, "%.3f ms" % row["gateway_added_p50_ms"], "<= 0.3 ms",
+                        row["gateway_added_p50_ms"] <= 0.3))
+        targets.append(("added p99 at %d req/s" % args.gateway_rate, "%.3f ms" % row["gateway_added_p99_ms"], "<= 1 ms",
+                        row["gateway_added_p99_ms"] <= 1.0))
+        if "nginx" in sides:
+            ratio = row["gateway_peak_requests_per_s"] / row["nginx_peak_requests_per_s"]
+            row["peak_ratio_gateway_nginx"] = ratio
+            clean = row["gateway_peak_errors"] == 0 and row["nginx_peak_errors"] == 0
+            targets.append(("peak req/s, gateway / nginx", "%.2f%s" % (ratio, "" if clean else " (with errors)"), ">= 1.0",
+                            clean and ratio >= 1.0))
+        targets.append(("agent peak RSS after the load", "%.1f MiB" % row["agent_peak_rss_mib"], "<= 48 MiB",
+                        row["agent_peak_rss_mib"] <= 48))
+    row["targets"] = {name: {"value": value, "target": target, "met": met} for name, value, target, met in targets}
+    results["gateway"] = row
+
+    print("gateway: one fixed-answer nginx instance started by the agent; %d rounds of %d s at %d req/s (hey -c 10), "
+          "%d round(s) of %d s at the peak (wrk -t1 -c16); load generator %s; %d cores, gateway threads and nginx workers %d"
+          % (args.gateway_rounds, args.gateway_seconds, args.gateway_rate, args.gateway_peak_rounds, args.gateway_peak_seconds,
+             "pinned to CPU 0 (taskset -c 0)" if row["load_generator_pinned"] != "no" else "not pinned",
+             row["cores"], args.gateway_threads))
+    print("  %-8s %10s %10s %12s %12s %14s %7s" % ("side", "p50 ms", "p99 ms", "added p50", "added p99", "peak req/s", "errors"))
+    for side in sides:
+        print("  %-8s %10.3f %10.3f %12s %12s %14.0f %7d" % (
+            side, row["%s_p50_ms" % side], row["%s_p99_ms" % side],
+            "-" if side == "direct" else "%+.3f ms" % row["%s_added_p50_ms" % side],
+            "-" if side == "direct" else "%+.3f ms" % row["%s_added_p99_ms" % side],
+            row["%s_peak_requests_per_s" % side], row["%s_peak_errors" % side]))
+    print("  agent peak RSS %.1f MiB after the load (%.1f MiB before it; now %.1f MiB)"
+          % (row["agent_peak_rss_mib"], row["agent_peak_rss_before_load_mib"], row["agent_rss_mib"]))
+    for name, value, target, met in targets:
+        print("  %-32s %-22s target %-10s %s" % (name, value, target, "met" if met else "MISSED"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mlops", help="the mlops binary (alias-get)")
@@ -798,6 +1078,16 @@ def main():
                         help="seconds between a version Ready and the next alias change (the drain grace is 10 s)")
     parser.add_argument("--webhook-start-seconds", type=float, default=1.0,
                         help="how long the stand-in model server of autoserve-webhook takes to listen")
+    parser.add_argument("--gateway-rounds", type=int, default=3,
+                        help="rounds of the gateway benchmark's fixed-rate load, each side once a round")
+    parser.add_argument("--gateway-seconds", type=int, default=20, help="seconds of each fixed-rate load (hey -z)")
+    parser.add_argument("--gateway-rate", type=int, default=500, help="requests per second of the fixed-rate load")
+    parser.add_argument("--gateway-peak-rounds", type=int, default=1, help="rounds of the peak load (wrk), each side once a round")
+    parser.add_argument("--gateway-peak-seconds", type=int, default=10, help="seconds of each peak load (wrk -d)")
+    parser.add_argument("--gateway-threads", type=int, default=os.cpu_count() or 1,
+                        help="the gateway's threads and the nginx proxy's workers (default: one per core)")
+    parser.add_argument("--gateway-sides", default="direct,nginx,gateway",
+                        help="comma-separated sides of the gateway benchmark (direct is always measured)")
     parser.add_argument("--output")
     args = parser.parse_args()
     env = dict(os.environ)
@@ -828,7 +1118,8 @@ def main():
     if any(name in AUTOSERVE_BENCHMARKS for name in selected):
         results["autoserve_server_mode"] = env.get("MLOPSKIT_BENCH_AUTOSERVE_SERVER_MODE", "unknown")
         servers = [env.get(name) for name in ("MLOPSKIT_BENCH_AUTOSERVE_MLFLOW_URI", "MLOPSKIT_BENCH_AUTOSERVE_RSS_MLFLOW_URI",
-                                              "MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI")]
+                                              "MLOPSKIT_BENCH_AUTOSERVE_WEBHOOK_MLFLOW_URI",
+                                              "MLOPSKIT_BENCH_AUTOSERVE_GATEWAY_MLFLOW_URI")]
         print("autoserve registry servers: %s (%s)" % (", ".join(sorted(set(filter(None, servers)))),
                                                       results["autoserve_server_mode"]))
     benchmarks = {
@@ -840,6 +1131,7 @@ def main():
         "autoserve-resync": bench_autoserve_resync,
         "autoserve-rss": bench_autoserve_rss,
         "autoserve-webhook": bench_autoserve_webhook,
+        "gateway": bench_gateway,
     }
     for name in selected:
         benchmarks[name](args, env, results)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutoserveServer
 import CMallocTuning
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -58,11 +59,14 @@ struct Agent {
         let metrics = AutoserveMetrics(registry: agentRegistry, runtime: runtime.name)
         let health = AutoserveHealth()
         let observer = AutoserveObservers([exporterMetrics, metrics, health, AutoserveLogObserver(logger: logger)])
+        // The gateway's routes, kept current by the reconciler; only `serve` runs the gateway itself.
+        let gatewayRoutes = mode == .serve && settings.gatewayListen != nil ? GatewayRouteTable() : nil
         let reconciler = AliasReconciler(
             registry: client, runtime: runtime, configuration: autoserve,
             readiness: ServingReadinessChecker(transport: transport, policy: autoserve.readiness),
             inputExamples: RegistryInputExamples(client: client, s3Client: s3Client),
-            observer: observer, logger: logging.logger("autoserve.reconciler"))
+            observer: observer, logger: logging.logger("autoserve.reconciler"),
+            traffic: gatewayRoutes ?? NoTrafficControl())
 
         logger.notice(
             "autoserve-agent \(MLOpsKitVersion.current) starting",
@@ -70,6 +74,7 @@ struct Agent {
                 "event": "start", "runtime": "\(runtime.name)", "aliases": "\(autoserve.aliases.joined(separator: ","))",
                 "tracking_uri": "\(Redaction.redact(configuration.trackingURI))",
                 "resync_seconds": "\(configuration.servePollSeconds)", "webhooks": webhookSecret == nil ? "off" : "on",
+                "gateway": "\(settings.gatewayListen.map { String(describing: $0) } ?? "off")",
                 "malloc_arena_cap": "\(mlopskit_malloc_arena_cap())",
             ])
 
@@ -96,13 +101,26 @@ struct Agent {
                 exposition: MetricsExposition(registries: [exporterRegistry, agentRegistry]),
                 webhookVerifier: webhookSecret.map { WebhookVerifier(secret: $0) },
                 info: .init(trackingURI: Redaction.redact(configuration.trackingURI)))
+            var services: [any Service] = []
+            // The gateway starts before the reconciler, so it listens before the first key is routed.
+            if let gatewayRoutes, let address = settings.gatewayListen {
+                services.append(
+                    GatewayService(
+                        configuration: .init(
+                            host: address.host, port: address.port, threads: settings.gatewayThreads,
+                            maximumBodyBytes: settings.gatewayMaximumBodyBytes),
+                        routes: gatewayRoutes,
+                        // The request metrics observer (GatewayMetrics) goes here.
+                        observer: NoGatewayRequestObserver(),
+                        logger: logging.logger("autoserve.gateway")))
+            }
+            services.append(ReconcilerService(reconciler: reconciler, logger: logger))
+            services.append(
+                HTTPServerService(
+                    routes: routes, host: settings.listenHost, port: settings.listenPort,
+                    logger: logging.logger("autoserve.http")))
             let group = ServiceGroup(
-                services: [
-                    ReconcilerService(reconciler: reconciler, logger: logger),
-                    HTTPServerService(
-                        routes: routes, host: settings.listenHost, port: settings.listenPort,
-                        logger: logging.logger("autoserve.http")),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logging.logger("autoserve.lifecycle"))
             do {

@@ -44,6 +44,15 @@ struct AgentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("HOST:PORT of the HTTP server (MLFLOW_SERVE_LISTEN; default 127.0.0.1:MLFLOW_EXPORTER_PORT).", valueName: "host:port"))
     var listen: String?
 
+    @Option(name: .customLong("gateway-listen"), help: ArgumentHelp("HOST:PORT of the serving gateway, or off (MLFLOW_SERVE_GATEWAY_LISTEN; default 127.0.0.1:MLFLOW_EXPORTER_PORT+1).", valueName: "host:port|off"))
+    var gatewayListen: String?
+
+    @Option(name: .customLong("gateway-max-body-bytes"), help: ArgumentHelp("Largest request body the gateway passes on (MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES; default 268435456).", valueName: "bytes"))
+    var gatewayMaxBodyBytes: String?
+
+    @Option(name: .customLong("gateway-threads"), help: ArgumentHelp("Event loop threads of the gateway, 0 for one per core (MLFLOW_SERVE_GATEWAY_THREADS).", valueName: "threads"))
+    var gatewayThreads: String?
+
     @Option(name: .customLong("webhook-secret-file"), help: ArgumentHelp("File holding the MLflow webhook secret (MLFLOW_SERVE_WEBHOOK_SECRET_FILE).", valueName: "path"))
     var webhookSecretFile: String?
 
@@ -67,7 +76,9 @@ struct AgentOptions: ParsableArguments {
             (.servePort, port.map(String.init), "--port"), (.servePollSeconds, pollSeconds.map(String.init), "--poll-seconds"),
             (.serveMode, mode, "--mode"), (.serveEnvManager, envManager, "--env-manager"), (.serveRuntime, runtime, "--runtime"),
             (.serveStateDir, stateDir, "--state-dir"), (.serveProcessCommand, processCommand, "--process-command"),
-            (.serveListen, listen, "--listen"), (.serveWebhookSecretFile, webhookSecretFile, "--webhook-secret-file"),
+            (.serveListen, listen, "--listen"), (.serveGatewayListen, gatewayListen, "--gateway-listen"),
+            (.serveGatewayMaxBodyBytes, gatewayMaxBodyBytes, "--gateway-max-body-bytes"),
+            (.serveGatewayThreads, gatewayThreads, "--gateway-threads"), (.serveWebhookSecretFile, webhookSecretFile, "--webhook-secret-file"),
             (.serveModelFilter, modelFilter, "--model-filter"), (.exporterAliases, exporterAliases, "--exporter-aliases"),
             (.serveLogFormat, logFormat, "--log-format"), (.serveLogLevel, logLevel, "--log-level"),
         ]

@@ -9,6 +9,7 @@ import Testing
         for flag in [
             "--aliases", "--image", "--network", "--port", "--poll-seconds", "--mode", "--env-manager", "--runtime",
             "--state-dir", "--listen", "--webhook-secret-file", "--once", "--dry-run", "--log-format", "--tracking-uri",
+            "--gateway-listen", "--gateway-max-body-bytes", "--gateway-threads",
         ] {
             #expect(result.stdout.contains(flag), "--help lacks \(flag)")
         }
@@ -37,6 +38,18 @@ import Testing
         let result = try await AgentRunner.run(["--once", "--runtime", "kubernetes"])
         #expect(result.status == 7, "\(result.stderr)")
         #expect(result.stderr.contains("MLFLOW_SERVE_RUNTIME"))
+    }
+
+    @Test func badGatewayFlagsExitSevenNamingTheirVariable() async throws {
+        for (flag, value, variable) in [
+            ("--gateway-listen", "localhost", "MLFLOW_SERVE_GATEWAY_LISTEN"),
+            ("--gateway-max-body-bytes", "0", "MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES"),
+            ("--gateway-threads", "many", "MLFLOW_SERVE_GATEWAY_THREADS"),
+        ] {
+            let result = try await AgentRunner.run(["--once", flag, value])
+            #expect(result.status == 7, "\(flag) \(value): \(result.stderr)")
+            #expect(result.stderr.contains(variable), "\(flag) \(value): \(result.stderr)")
+        }
     }
 
     @Test func unreachableMLflowExitsFour() async throws {

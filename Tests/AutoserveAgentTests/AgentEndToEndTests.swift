@@ -124,6 +124,33 @@ struct AgentEndToEndTests {
         }
     }
 
+    @Test func routesTheAliasThroughTheGateway() async throws {
+        try await Fixture().use { fixture in
+            let agent = try AgentRunner.Running(
+                arguments: fixture.arguments + ["--listen", "127.0.0.1:0", "--gateway-listen", "127.0.0.1:0", "--poll-seconds", "1"],
+                extraEnvironment: [:])
+            defer { agent.cleanUp() }
+            agent.start()
+            let gateway = "http://" + (try await agent.listeningAddress(within: .seconds(30), event: "gateway-listening"))
+            let route = "\(gateway)/models/\(fixture.model)/Production"
+            // 404 before the first resync, 503 while the instance starts, 200 once it is Ready and routed.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await httpGet(route + "/ping").status != 200, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(try await httpGet(route + "/ping").status == 200, "\(agent.stderr)")
+            let answer = try await httpPost(route + "/invocations", json: #"{"dataframe_split":{"columns":["x"],"data":[[1],[2]]}}"#)
+            #expect(answer.status == 200, "\(answer.body)")
+            let document = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+            #expect(document?["version"] as? String == "1", "\(answer.body)")
+            #expect(try await httpGet("\(gateway)/models/\(fixture.model)/NoSuchAlias/ping").status == 404)
+
+            agent.signal(SIGTERM)
+            #expect(try await agent.wait() == 0, "\(agent.stderr)")
+            #expect(agent.logLines.contains { $0["event"] as? String == "gateway-closed" })
+        }
+    }
+
     @Test func servesEndpointsAndLeavesInstancesRunningOnSIGTERM() async throws {
         try await Fixture().use { fixture in
             let agent = try AgentRunner.Running(

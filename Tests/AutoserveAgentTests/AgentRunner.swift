@@ -59,6 +59,8 @@ enum AgentRunner {
             var environment = AgentRunner.environment.filter { key, _ in
                 !(key.hasPrefix("MLFLOW_") || key.hasPrefix("MLOPS_") || key.hasPrefix("AWS_") || key == "DOCKER_HOST")
             }
+            // Agents run side by side in the tests: each gateway on a port of its own, unless a test says.
+            environment["MLFLOW_SERVE_GATEWAY_LISTEN"] = "127.0.0.1:0"
             environment.merge(extraEnvironment) { $1 }
             process.environment = environment
             _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
@@ -92,11 +94,12 @@ enum AgentRunner {
             }
         }
 
-        /// The address the HTTP server announced, once it has.
-        func listeningAddress(within timeout: Duration) async throws -> String {
+        /// The address the HTTP server announced (`event` `listening`), or the gateway
+        /// (`gateway-listening`), once it has.
+        func listeningAddress(within timeout: Duration, event: String = "listening") async throws -> String {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
-                if let line = logLines.first(where: { $0["event"] as? String == "listening" }),
+                if let line = logLines.first(where: { $0["event"] as? String == event }),
                     let address = line["address"] as? String
                 {
                     return address
@@ -104,7 +107,7 @@ enum AgentRunner {
                 if exited.withLock({ $0 }) { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            throw AgentTestError("the agent did not announce its address:\n\(stderr)")
+            throw AgentTestError("the agent did not announce its address (\(event)):\n\(stderr)")
         }
 
         func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
@@ -157,5 +160,14 @@ enum AgentTestServer {
 func httpGet(_ url: String) async throws -> (status: Int, contentType: String?, body: String) {
     let response = try await CurlTransport().send(
         TransportRequest(method: .get, url: URL(string: url)!, timeout: .seconds(10)))
+    return (response.status, response.headers["Content-Type"], response.bodyText)
+}
+
+/// POSTs a JSON body over loopback with the project's libcurl transport.
+func httpPost(_ url: String, json: String) async throws -> (status: Int, contentType: String?, body: String) {
+    let response = try await CurlTransport().send(
+        TransportRequest(
+            method: .post, url: URL(string: url)!, headers: ["Content-Type": "application/json"], body: .bytes(Data(json.utf8)),
+            timeout: .seconds(10)))
     return (response.status, response.headers["Content-Type"], response.bodyText)
 }

@@ -30,6 +30,13 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     public var listenHost: String = "127.0.0.1"
     /// Its port: `MLFLOW_EXPORTER_PORT` (9101) by default, where Prometheus scraped the original exporter.
     public var listenPort: Int = 9101
+    /// The serving gateway's address (`MLFLOW_SERVE_GATEWAY_LISTEN`): 127.0.0.1 on the port after
+    /// `MLFLOW_EXPORTER_PORT` (9102) by default; `nil` when it is `off`.
+    public var gatewayListen: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9102)
+    /// The largest request body the gateway passes on (`MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES`, 256 MiB).
+    public var gatewayMaximumBodyBytes: Int = 256 << 20
+    /// The gateway's event loop threads (`MLFLOW_SERVE_GATEWAY_THREADS`); 0: one per core.
+    public var gatewayThreads: Int = 0
     public var runtime: RuntimeChoice = .auto
     /// The process runtime's state directory; `nil` for its default.
     public var stateDirectory: String?
@@ -53,10 +60,29 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     public var logFormat: LogFormat?
     public var logLevel: Logger.Level = .info
 
+    /// A host and port to listen on.
+    public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        /// 0: the kernel picks a free port.
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `HOST:PORT`, with an IPv6 host in brackets.
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// The most event loop threads `MLFLOW_SERVE_GATEWAY_THREADS` accepts.
+    public static let maximumGatewayThreads = 256
+
     /// The defaults.
     public init() {}
 
-    /// Reads the settings from resolved configuration; the port defaults to `exporterPort`.
+    /// Reads the settings from resolved configuration; the port defaults to `exporterPort`, the
+    /// gateway's to the one after it.
     ///
     /// - Throws: ``ConfigurationError`` naming the first variable that does not convert.
     public init(resolved: ResolvedConfiguration, exporterPort: Int = 9101) throws(ConfigurationError) {
@@ -67,6 +93,42 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
                 throw ConfigurationError(.invalidChoice, value, expected: "expected HOST:PORT such as 127.0.0.1:9101")
             }
             (listenHost, listenPort) = (host, port)
+        }
+        if let value = resolved[keys.serveGatewayListen], let text = value.value.nonEmpty {
+            if text.lowercased() == "off" {
+                gatewayListen = nil
+            } else {
+                guard let (host, port) = Self.parseListenAddress(text) else {
+                    throw ConfigurationError(.invalidChoice, value, expected: "expected HOST:PORT such as 127.0.0.1:9102, or off")
+                }
+                gatewayListen = ListenAddress(host: host, port: port)
+            }
+        } else {
+            guard exporterPort < 65535 else {
+                throw ConfigurationError(
+                    code: .outOfRange, key: keys.serveGatewayListen.name, displayValue: "127.0.0.1:65536", source: nil,
+                    detail: "unset, it is 127.0.0.1:MLFLOW_EXPORTER_PORT+1, and MLFLOW_EXPORTER_PORT is 65535: set HOST:PORT or off")
+            }
+            gatewayListen = ListenAddress(host: "127.0.0.1", port: exporterPort + 1)
+        }
+        if let value = resolved[keys.serveGatewayMaxBodyBytes], let text = value.value.nonEmpty {
+            guard let bytes = Int(text) else {
+                throw ConfigurationError(.invalidInteger, value, expected: "expected a whole number of bytes such as 268435456")
+            }
+            guard bytes > 0 else {
+                throw ConfigurationError(.outOfRange, value, expected: "expected at least 1 byte")
+            }
+            gatewayMaximumBodyBytes = bytes
+        }
+        if let value = resolved[keys.serveGatewayThreads], let text = value.value.nonEmpty {
+            guard let threads = Int(text) else {
+                throw ConfigurationError(.invalidInteger, value, expected: "expected a whole number of threads (0: one per core)")
+            }
+            guard (0...Self.maximumGatewayThreads).contains(threads) else {
+                throw ConfigurationError(
+                    .outOfRange, value, expected: "expected 0 (one per core) to \(Self.maximumGatewayThreads) threads")
+            }
+            gatewayThreads = threads
         }
         if let value = resolved[keys.serveRuntime] {
             guard let choice = RuntimeChoice(rawValue: value.value.trimmingWhitespace().lowercased()) else {
@@ -138,6 +200,8 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         "AutoserveAgentSettings(listen: \(listenHost):\(listenPort), runtime: \(runtime.rawValue), "
+            + "gateway: \(gatewayListen.map { String(describing: $0) } ?? "off"), gatewayMaximumBodyBytes: \(gatewayMaximumBodyBytes), "
+            + "gatewayThreads: \(gatewayThreads), "
             + "stateDirectory: \(stateDirectory ?? "default"), modelCacheDirectory: \(modelCacheDirectory ?? "default"), "
             + "processLogMaxBytes: \(processLogMaxBytes.map { String($0) } ?? "unlimited"), "
             + "processCommand: \(processCommand?.joined(separator: " ") ?? "default"), webhookSecret: \(webhookSecret == nil ? "nil" : Redaction.mask), "

@@ -157,6 +157,20 @@ extension ConfigurationKey {
     public static let serveListen = ConfigurationKey(
         "MLFLOW_SERVE_LISTEN",
         help: "HOST:PORT of the agent's HTTP server (unset: 127.0.0.1:MLFLOW_EXPORTER_PORT)")
+    /// `MLFLOW_SERVE_GATEWAY_LISTEN`: MLOpsKit's own; the serving gateway's address, or `off`. The gateway
+    /// gives each served alias a stable route (`/models/{model}/{alias}/invocations`) in front of its
+    /// instance. Unset: 127.0.0.1 on the port after ``exporterPort`` (9102).
+    public static let serveGatewayListen = ConfigurationKey(
+        "MLFLOW_SERVE_GATEWAY_LISTEN",
+        help: "HOST:PORT of the serving gateway (a stable route per alias), or off (unset: 127.0.0.1:MLFLOW_EXPORTER_PORT+1)")
+    /// `MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES`: MLOpsKit's own; the largest request body the gateway passes
+    /// on (bodies stream: a policy, not a memory bound).
+    public static let serveGatewayMaxBodyBytes = ConfigurationKey(
+        "MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES", default: "268435456",
+        help: "largest request body the serving gateway passes on, in bytes (larger ones get 413)")
+    /// `MLFLOW_SERVE_GATEWAY_THREADS`: MLOpsKit's own; the gateway's event loop threads.
+    public static let serveGatewayThreads = ConfigurationKey(
+        "MLFLOW_SERVE_GATEWAY_THREADS", default: "0", help: "event loop threads of the serving gateway (0: one per core)")
     /// `MLFLOW_SERVE_WEBHOOK_SECRET`: MLOpsKit's own; the MLflow webhook secret. Secret.
     public static let serveWebhookSecret = ConfigurationKey(
         "MLFLOW_SERVE_WEBHOOK_SECRET", sensitivity: .secret,
@@ -241,7 +255,8 @@ extension ConfigurationKey {
         awsRegion, awsDefaultRegion, awsProfile, awsSharedCredentialsFile, artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
         airflowBaseURL, airflowAdminUser, airflowAdminPassword,
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
-        serveRuntime, serveStateDir, serveModelCacheDir, serveProcessCommand, serveProcessLogMaxMiB, serveListen, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
+        serveRuntime, serveStateDir, serveModelCacheDir, serveProcessCommand, serveProcessLogMaxMiB, serveListen,
+        serveGatewayListen, serveGatewayMaxBodyBytes, serveGatewayThreads, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
         serveLogFormat, serveLogLevel,
         exporterPort, exporterPollSeconds, exporterAliases,
         bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,

@@ -101,6 +101,8 @@ final class ServeTestAgent: @unchecked Sendable {  // The Process is only touche
             !(key.hasPrefix("MLFLOW_") || key.hasPrefix("MLOPS_") || key.hasPrefix("AWS_") || key == "DOCKER_HOST")
         }
         environment["MLFLOW_TRACKING_URI"] = try TestServer.uri()
+        // Agents run side by side in the tests: each gateway on a port of its own.
+        environment["MLFLOW_SERVE_GATEWAY_LISTEN"] = "127.0.0.1:0"
         environment.merge(fixture.environment) { $1 }
         process.environment = environment
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)

@@ -27,6 +27,53 @@ import Testing
         #expect(try settings(["MLFLOW_EXPORTER_PORT": "9200"]).listenPort == 9200)
     }
 
+    @Test func gatewayListensOnLoopbackAfterTheExporterPort() throws {
+        let defaults = try settings([:])
+        #expect(defaults.gatewayListen == .init(host: "127.0.0.1", port: 9102))
+        #expect(defaults.gatewayMaximumBodyBytes == 268_435_456)
+        #expect(defaults.gatewayThreads == 0)
+        #expect(AutoserveAgentSettings().gatewayListen == defaults.gatewayListen)
+        #expect(try settings(["MLFLOW_EXPORTER_PORT": "9200"]).gatewayListen == .init(host: "127.0.0.1", port: 9201))
+        // The agent's own address does not move the gateway.
+        #expect(try settings(["MLFLOW_SERVE_LISTEN": "0.0.0.0:9300"]).gatewayListen?.port == 9102)
+        #expect(defaults.description.contains("gateway: 127.0.0.1:9102"))
+    }
+
+    @Test func gatewayVariablesAreRead() throws {
+        for off in ["off", "OFF", " Off "] {
+            let read = try settings(["MLFLOW_SERVE_GATEWAY_LISTEN": off])
+            #expect(read.gatewayListen == nil, "\(off)")
+            #expect(read.description.contains("gateway: off"))
+        }
+        #expect(try settings(["MLFLOW_SERVE_GATEWAY_LISTEN": "[::1]:0"]).gatewayListen == .init(host: "::1", port: 0))
+        #expect(try settings(["MLFLOW_SERVE_GATEWAY_LISTEN": "0.0.0.0:8080"]).gatewayListen == .init(host: "0.0.0.0", port: 8080))
+        #expect(try settings(["MLFLOW_SERVE_GATEWAY_LISTEN": ":8080"]).gatewayListen == .init(host: "127.0.0.1", port: 8080))
+        // Empty is unset: the default.
+        #expect(try settings(["MLFLOW_SERVE_GATEWAY_LISTEN": " "]).gatewayListen?.port == 9102)
+        let read = try settings(["MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES": " 1048576 ", "MLFLOW_SERVE_GATEWAY_THREADS": "4"])
+        #expect(read.gatewayMaximumBodyBytes == 1 << 20)
+        #expect(read.gatewayThreads == 4)
+        #expect(AutoserveAgentSettings.ListenAddress(host: "::1", port: 9102).description == "[::1]:9102")
+    }
+
+    @Test func badGatewayValuesNameTheirVariable() throws {
+        for (name, value) in [
+            ("MLFLOW_SERVE_GATEWAY_LISTEN", "localhost"), ("MLFLOW_SERVE_GATEWAY_LISTEN", "127.0.0.1:65536"),
+            ("MLFLOW_SERVE_GATEWAY_LISTEN", "no"), ("MLFLOW_SERVE_GATEWAY_LISTEN", "127.0.0.1:-1"),
+            ("MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES", "0"), ("MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES", "-5"),
+            ("MLFLOW_SERVE_GATEWAY_MAX_BODY_BYTES", "256MiB"), ("MLFLOW_SERVE_GATEWAY_THREADS", "-1"),
+            ("MLFLOW_SERVE_GATEWAY_THREADS", "257"), ("MLFLOW_SERVE_GATEWAY_THREADS", "two"),
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try settings([name: value]) }
+            #expect(error?.key == name, "\(name)=\(value)")
+            #expect(error.map { "\($0)".contains(name) } == true, "\(name)=\(value)")
+        }
+        // No port after 65535 to default to.
+        let error = #expect(throws: ConfigurationError.self) { try settings(["MLFLOW_EXPORTER_PORT": "65535"]) }
+        #expect(error?.key == "MLFLOW_SERVE_GATEWAY_LISTEN")
+        #expect(try settings(["MLFLOW_EXPORTER_PORT": "65535", "MLFLOW_SERVE_GATEWAY_LISTEN": "off"]).gatewayListen == nil)
+    }
+
     @Test func logRotationSizeIsReadInMiB() throws {
         #expect(try settings([:]).processLogMaxBytes == 16 << 20)
         #expect(try settings(["MLFLOW_SERVE_PROCESS_LOG_MAX_MIB": "2"]).processLogMaxBytes == 2 << 20)
