@@ -110,8 +110,8 @@ struct Agent {
                             host: address.host, port: address.port, threads: settings.gatewayThreads,
                             maximumBodyBytes: settings.gatewayMaximumBodyBytes),
                         routes: gatewayRoutes,
-                        // The request metrics observer (GatewayMetrics) goes here.
-                        observer: NoGatewayRequestObserver(),
+                        // Request metrics on the agent's own /metrics: one scrape has everything.
+                        observer: GatewayMetrics(registry: agentRegistry),
                         logger: logging.logger("autoserve.gateway")))
             }
             services.append(ReconcilerService(reconciler: reconciler, logger: logger))

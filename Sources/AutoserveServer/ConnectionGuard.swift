@@ -23,6 +23,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var phase = ConnectionRegistry.Phase.idle
     private var responseStarted = false
     private var timer: Scheduled<Void>?
+    /// When the running clock passes; `nil` while none runs.
+    private var deadline: NIODeadline?
+    private let shortest: TimeAmount
 
     /// `timesAnswers` false: the request timeout covers only receiving the request (its head, for a
     /// handler that streams), and the handler keeps its own clocks once ``requestReceived(context:)``
@@ -32,6 +35,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
         self.timesAnswers = timesAnswers
+        self.shortest = min(idleTimeout, requestTimeout)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -59,10 +63,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// starts the exchange's clock when none runs).
     func requestReceived(context: ChannelHandlerContext) {
         if phase == .idle { begin(.answering, context: context) } else { move(to: .answering, context: context) }
-        if !timesAnswers {
-            timer?.cancel()
-            timer = nil
-        }
+        if !timesAnswers { deadline = nil }
     }
 
     /// The response's last byte was written: the exchange is over.
@@ -82,17 +83,36 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         registry.enter(next, context.channel)
     }
 
+    /// Starts a clock that passes `amount` from now. The timer behind it is not rescheduled on every
+    /// request: it fires at most the shortest timeout ahead, and when the clock has been moved on since,
+    /// it is set again for what is left (so every clock still ends on time).
     private func arm(_ amount: TimeAmount, context: ChannelHandlerContext) {
-        timer?.cancel()
+        deadline = .now() + amount
+        if timer == nil { schedule(context: context) }
+    }
+
+    private func schedule(context: ChannelHandlerContext) {
+        guard let deadline else { return }
+        let at = min(deadline, .now() + shortest)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: amount) {
-            bound.value.timeoutPassed(context: boundContext.value)
+        timer = context.eventLoop.scheduleTask(deadline: at) {
+            bound.value.timerFired(context: boundContext.value)
         }
     }
 
-    private func timeoutPassed(context: ChannelHandlerContext) {
+    private func timerFired(context: ChannelHandlerContext) {
         timer = nil
+        guard let deadline else { return }
+        if deadline > .now() {
+            schedule(context: context)
+            return
+        }
+        self.deadline = nil
+        timeoutPassed(context: context)
+    }
+
+    private func timeoutPassed(context: ChannelHandlerContext) {
         guard phase != .idle, !responseStarted else {
             context.close(promise: nil)
             return

@@ -5,7 +5,7 @@ import NIOHTTP1
 enum GatewayHeaders {
     /// Headers that belong to one connection, never forwarded. `expect` is answered by the gateway
     /// itself; `x-mlops-route` is the gateway's own.
-    private static let hopByHop: Set<String> = [
+    static let hopByHop = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authorization",
         "proxy-authenticate", "transfer-encoding", "expect", "x-mlops-route",
     ]
@@ -38,7 +38,7 @@ enum GatewayHeaders {
 
     /// Whether `headers` say the body is chunked.
     static func isChunked(_ headers: HTTPHeaders) -> Bool {
-        headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        headers[canonicalForm: "transfer-encoding"].contains { equalIgnoringCase($0, "chunked") }
     }
 
     /// The declared body length, when there is exactly one valid `content-length`.
@@ -49,14 +49,37 @@ enum GatewayHeaders {
     }
 
     private static func forwardable(_ headers: HTTPHeaders) -> HTTPHeaders {
-        let named = headers[canonicalForm: "connection"].map { $0.lowercased() }
+        let named = headers[canonicalForm: "connection"].filter { !isHopByHop($0) && !$0.isEmpty }
         var forwarded = HTTPHeaders()
         forwarded.reserveCapacity(headers.count + 4)
         for (name, value) in headers {
-            let lowered = name.lowercased()
-            if hopByHop.contains(lowered) || named.contains(lowered) { continue }
+            if isHopByHop(name) || named.contains(where: { equalIgnoringCase($0, name) }) { continue }
             forwarded.add(name: name, value: value)
         }
         return forwarded
+    }
+
+    /// Whether `name` is one of ``hopByHop``, compared without allocating.
+    private static func isHopByHop(_ name: some StringProtocol) -> Bool {
+        switch name.utf8.count {
+        case 2: return equalIgnoringCase(name, "te")
+        case 7: return equalIgnoringCase(name, "trailer") || equalIgnoringCase(name, "upgrade")
+        case 6: return equalIgnoringCase(name, "expect")
+        case 10: return equalIgnoringCase(name, "connection") || equalIgnoringCase(name, "keep-alive")
+        case 13: return equalIgnoringCase(name, "x-mlops-route")
+        case 16: return equalIgnoringCase(name, "proxy-connection")
+        case 17: return equalIgnoringCase(name, "transfer-encoding")
+        case 18: return equalIgnoringCase(name, "proxy-authenticate")
+        case 19: return equalIgnoringCase(name, "proxy-authorization")
+        default: return false
+        }
+    }
+
+    /// ASCII case-insensitive equality (header names are ASCII tokens).
+    static func equalIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+        let left = lhs.utf8
+        let right = rhs.utf8
+        guard left.count == right.count else { return false }
+        return zip(left, right).allSatisfy { a, b in a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A) }
     }
 }

@@ -170,17 +170,19 @@ extension GatewayRequestHandler: UpstreamExchange {
 
     // MARK: Timeouts
 
-    /// One timer per exchange, re-armed only when it fires early: waiting for the instance's answer
+    /// One timer per connection, not per request: it fires at most the shorter of the two timeouts
+    /// ahead and checks the exchange's clock then: waiting for the instance's answer
     /// (``GatewayServer/Configuration/upstreamResponseTimeout``), otherwise no byte moving either way
-    /// (``GatewayServer/Configuration/progressTimeout``).
+    /// (``GatewayServer/Configuration/progressTimeout``). Between requests it lapses.
     func armTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
-        let id = exchangeID
-        let deadline = currentDeadline()
+        guard timer == nil else { return }
+        let configuration = shared.configuration
+        let shortest = TimeAmount(min(configuration.progressTimeout, configuration.upstreamResponseTimeout))
+        let at = min(currentDeadline(), .now() + shortest)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+        timer = context.eventLoop.scheduleTask(deadline: at) {
             let (handler, context) = bound.value
-            guard id == handler.exchangeID else { return }
+            handler.timer = nil
             handler.timerFired(context: context)
         }
     }
@@ -197,7 +199,6 @@ extension GatewayRequestHandler: UpstreamExchange {
     }
 
     private func timerFired(context: ChannelHandlerContext) {
-        timer = nil
         guard phase != .idle else { return }
         if currentDeadline() > .now() {
             armTimer(context: context)

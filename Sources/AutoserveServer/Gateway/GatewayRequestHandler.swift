@@ -122,7 +122,6 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
             if phase == .forwarding, upstreamRequestEndedAt == nil {
                 send(.end(trailers), bytes: 0)
                 upstreamRequestEndedAt = .now()
-                if shared.configuration.upstreamResponseTimeout < shared.configuration.progressTimeout { armTimer(context: context) }
             }
             finishIfDone(context: context)
         }
@@ -234,15 +233,16 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
         attempts = 0
-        obtainConnection(reuse: true, context: context)
+        obtainConnection(reuse: true, withinClientRead: true, context: context)
     }
 
     /// A pooled connection to the target, or a new one.
-    func obtainConnection(reuse: Bool, context: ChannelHandlerContext) {
+    /// `withinClientRead`: called while reading the client, whose read-burst flush sends the parts.
+    func obtainConnection(reuse: Bool, withinClientRead: Bool = false, context: ChannelHandlerContext) {
         guard let target else { return }
         attempts += 1
         if reuse, let pooled = pool.checkOut(target) {
-            attach(pooled, reused: true, context: context)
+            attach(pooled, reused: true, flush: !withinClientRead, context: context)
             return
         }
         connecting = true
@@ -264,14 +264,14 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         connecting = false
         switch result {
         case .success(let connection):
-            attach(connection, reused: false, context: context)
+            attach(connection, reused: false, flush: true, context: context)
         case .failure:
             shared.observer.upstreamConnectFailed(target)
             connectFailed(context: context)
         }
     }
 
-    private func attach(_ connection: UpstreamPool.Connection, reused: Bool, context: ChannelHandlerContext) {
+    private func attach(_ connection: UpstreamPool.Connection, reused: Bool, flush: Bool, context: ChannelHandlerContext) {
         upstream = connection
         upstreamReused = reused
         connection.handler.exchange = self
@@ -279,8 +279,10 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         // traffic was rolled back is not passed on when the request can go to the version back in place.
         retainSent = retainedBytes <= Self.replayLimit && !responseHeadSent
         sendPending()
-        unflushed = false
-        connection.handler.flushOut()
+        if flush {
+            unflushed = false
+            connection.handler.flushOut()
+        }
         if readPending, !upstreamIsFull {
             readPending = false
             context.read()
@@ -375,8 +377,6 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
             return
         }
         phase = .idle
-        timer?.cancel()
-        timer = nil
         if keepAlive {
             connection.responseWritten(context: context)
         } else {

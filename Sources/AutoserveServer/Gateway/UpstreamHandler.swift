@@ -25,8 +25,9 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     /// The exchange using the connection; `nil` while it is idle.
     weak var exchange: (any UpstreamExchange)?
-    /// Called once when the connection closes or turns unusable while idle.
-    var onIdleLoss: (() -> Void)?
+    /// The pool holding the connection while it is idle, and the target it is kept for.
+    weak var pool: UpstreamPool?
+    var pooledFor: ObjectIdentifier?
     private(set) var context: ChannelHandlerContext?
     private var readPending = false
 
@@ -98,9 +99,10 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     private func loseWhileIdle(context: ChannelHandlerContext) {
-        let loss = onIdleLoss
-        onIdleLoss = nil
-        loss?()
+        if let pool, let target = pooledFor {
+            pooledFor = nil
+            pool.remove(context.channel, of: target)
+        }
         context.close(promise: nil)
     }
 }

@@ -49,7 +49,7 @@ final class UpstreamPool {
         while let idle = entries[id]?.idle.popLast() {
             let connection = idle.connection
             guard connection.channel.isActive else { continue }
-            connection.handler.onIdleLoss = nil
+            connection.handler.pooledFor = nil
             return connection
         }
         return nil
@@ -66,8 +66,8 @@ final class UpstreamPool {
             return
         }
         connection.handler.exchange = nil
-        let channel = connection.channel
-        connection.handler.onIdleLoss = { [unowned self] in self.remove(channel, of: id) }
+        connection.handler.pool = self
+        connection.handler.pooledFor = id
         entries[id, default: Entry(target: target)].idle.append(Idle(connection: connection, since: .now()))
     }
 
@@ -112,12 +112,13 @@ final class UpstreamPool {
         let all = entries.values.flatMap(\.idle)
         entries.removeAll()
         for idle in all {
-            idle.connection.handler.onIdleLoss = nil
+            idle.connection.handler.pooledFor = nil
             idle.connection.channel.close(promise: nil)
         }
     }
 
-    private func remove(_ channel: any Channel, of id: ObjectIdentifier) {
+    /// Forgets an idle connection that closed or turned unusable.
+    func remove(_ channel: any Channel, of id: ObjectIdentifier) {
         entries[id]?.idle.removeAll { $0.connection.channel === channel }
         if entries[id]?.idle.isEmpty == true { entries[id] = nil }
     }
@@ -131,7 +132,7 @@ final class UpstreamPool {
             guard !expired.isEmpty else { continue }
             entries[id] = keep.isEmpty ? nil : Entry(target: entry.target, idle: keep)
             for idle in expired {
-                idle.connection.handler.onIdleLoss = nil
+                idle.connection.handler.pooledFor = nil
                 idle.connection.channel.close(promise: nil)
             }
         }
