@@ -325,6 +325,8 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         phase = .answeredLocally
         resumeClientReads(context: context)
         status = Int(answer.status.code)
+        // A 502 or 504 for the instance holding the lease counts against it, as its own 5xx would.
+        if leaseHeld, let target { target.recordAnswer(status: status) }
         responseHeadSent = true
         let version = requestHead?.version ?? .http1_1
         let body = answer.body
@@ -402,7 +404,6 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
     func report() {
         let lease = leaseHeld ? target : nil
         leaseHeld = false
-        lease?.recordAnswer(status: status)
         lease?.release()
         shared.observer.requestFinished(
             GatewayRequestRecord(
