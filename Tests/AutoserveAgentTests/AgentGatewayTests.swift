@@ -108,7 +108,7 @@ struct AgentGatewayTests {
 
     static func startAgent(_ fixture: Fixture, environment: [String: String] = [:]) async throws -> (AgentRunner.Running, String, String) {
         let agent = try AgentRunner.Running(
-            arguments: fixture.arguments + ["--listen", "127.0.0.1:0", "--gateway-listen", "127.0.0.1:0", "--poll-seconds", "30"],
+            arguments: fixture.arguments + ["--listen", "127.0.0.1:0", "--gateway-listen", "127.0.0.1:0", "--poll-seconds", "1"],
             extraEnvironment: environment)
         agent.start()
         let gateway = "http://" + (try await agent.listeningAddress(within: .seconds(30), event: "gateway-listening"))
