@@ -96,11 +96,17 @@ struct Agent {
             let status = AutoserveAgentExit.once(statuses: statuses, registryWasRead: registryWasRead)
             if status != AutoserveAgentExit.success { throw ExitCode(status) }
         case .serve:
+            // The gateway's URL as clients on this host reach it (a wildcard address is shown as loopback).
+            let gatewayTraffic = settings.gatewayListen.map { address in
+                let summary = GatewayTrafficSummary(baseURL: "http://\(address)")
+                summary.gatewayBound(to: address.description)
+                return summary
+            }
             let routes = AutoserveHTTPRoutes(
                 state: reconciler, health: health, metrics: metrics,
                 exposition: MetricsExposition(registries: [exporterRegistry, agentRegistry]),
                 webhookVerifier: webhookSecret.map { WebhookVerifier(secret: $0) },
-                info: .init(trackingURI: Redaction.redact(configuration.trackingURI)))
+                info: .init(trackingURI: Redaction.redact(configuration.trackingURI)), gateway: gatewayTraffic)
             var services: [any Service] = []
             // The gateway starts before the reconciler, so it listens before the first key is routed.
             if let gatewayRoutes, let address = settings.gatewayListen {
@@ -109,9 +115,11 @@ struct Agent {
                         configuration: .init(
                             host: address.host, port: address.port, threads: settings.gatewayThreads,
                             maximumBodyBytes: settings.gatewayMaximumBodyBytes),
-                        routes: gatewayRoutes,
-                        // Request metrics on the agent's own /metrics: one scrape has everything.
-                        observer: GatewayMetrics(registry: agentRegistry),
+                        routes: gatewayRoutes, traffic: gatewayTraffic,
+                        // Request metrics on the agent's own /metrics (one scrape has everything), and the
+                        // per-key traffic /status shows.
+                        observer: GatewayRequestObservers(
+                            [GatewayMetrics(registry: agentRegistry)] + (gatewayTraffic.map { [$0] } ?? [])),
                         logger: logging.logger("autoserve.gateway")))
             }
             services.append(ReconcilerService(reconciler: reconciler, logger: logger))

@@ -10,12 +10,15 @@ import ServiceLifecycle
 struct GatewayService: Service {
     let configuration: GatewayServer.Configuration
     let routes: GatewayRouteTable
+    /// Told the bound address, for the URLs `/status` shows.
+    let traffic: GatewayTrafficSummary?
     let observer: any GatewayRequestObserver
     let logger: Logger
 
     func run() async throws {
         let server = GatewayServer(configuration: configuration, routes: routes, observer: observer, logger: logger)
         let address = try await server.start()
+        traffic?.gatewayBound(to: address)
         logger.notice(
             "listening on http://\(address)",
             metadata: [

@@ -34,6 +34,13 @@ public struct ServingStatus: Sendable, Hashable, Codable {
     public var conditions: [ServingCondition]
     /// Restarts of the serving instance since the back-off last reset.
     public var restarts: Int
+    /// The key's stable route on the agent's gateway (`http://127.0.0.1:9102/models/iris/Production`),
+    /// when the gateway is on.
+    public var gatewayURL: String?
+    /// Requests per second through the gateway, over about the last minute.
+    public var requestsPerSecond: Double?
+    /// The share of those answered 5xx.
+    public var errorRatio: Double?
 
     public init(
         model: String,
@@ -74,6 +81,9 @@ public struct ServingStatus: Sendable, Hashable, Codable {
         case servingVersion = "serving_version"
         case instanceID = "instance_id"
         case instanceName = "instance_name"
+        case gatewayURL = "gateway_url"
+        case requestsPerSecond = "requests_per_second"
+        case errorRatio = "error_ratio"
     }
 }
 

@@ -14,11 +14,14 @@ public struct ServingEndpoint: Sendable, Hashable {
         case agent(String)
         /// The serving runtime's instances, with the runtime's name.
         case runtime(String)
+        /// The key's stable route on the agent's gateway, as the agent at this base URL reports it.
+        case gateway(agent: String)
 
         public var description: String {
             switch self {
             case .agent(let url): "the autoserve agent at \(url)"
             case .runtime(let name): "the \(name) runtime"
+            case .gateway(let agent): "the gateway of the autoserve agent at \(agent)"
             }
         }
     }

@@ -85,6 +85,13 @@ public struct ServingEndpointResolver: Sendable {
             if let message = status.message { detail += ": \(message)" }
             throw .notServed(key, detail: detail)
         }
+        // The gateway's stable route survives the switch to another version; the instance's own address
+        // does not.
+        if let gateway = status.gatewayURL, let gatewayURL = URL(string: gateway) {
+            return ServingEndpoint(
+                key: key, url: gatewayURL, version: status.servingVersion, instanceID: status.instanceID,
+                source: .gateway(agent: agentURL))
+        }
         return ServingEndpoint(
             key: key, url: url, version: status.servingVersion, instanceID: status.instanceID, source: .agent(agentURL))
     }

@@ -45,11 +45,15 @@ public struct AutoserveHTTPRoutes: Sendable {
     /// `nil` turns the webhook receiver off (no secret configured): its path then answers 404.
     public let webhookVerifier: (any WebhookDeliveryVerifying)?
     public let info: AgentInfo
+    /// The gateway's routes and traffic, shown per key in `/status`; `nil` without a gateway.
+    public let gateway: GatewayTrafficSummary?
 
     public init(
         state: any AutoserveStateSource, health: AutoserveHealth, metrics: AutoserveMetrics?,
-        exposition: MetricsExposition, webhookVerifier: (any WebhookDeliveryVerifying)?, info: AgentInfo
+        exposition: MetricsExposition, webhookVerifier: (any WebhookDeliveryVerifying)?, info: AgentInfo,
+        gateway: GatewayTrafficSummary? = nil
     ) {
+        self.gateway = gateway
         self.state = state
         self.health = health
         self.metrics = metrics
@@ -109,6 +113,15 @@ public struct AutoserveHTTPRoutes: Sendable {
     private func agentStatus() async -> AutoserveHTTPResponse {
         var document = await state.statusDocument()
         document.keys.sort { $0.key < $1.key }
+        if let gateway {
+            let figures = gateway.summary()
+            for index in document.keys.indices {
+                let key = document.keys[index].key
+                document.keys[index].gatewayURL = gateway.url(for: key)
+                document.keys[index].requestsPerSecond = figures[key]?.requestsPerSecond ?? 0
+                document.keys[index].errorRatio = figures[key]?.errorRatio ?? 0
+            }
+        }
         return Self.json(status: 200, document)
     }
 

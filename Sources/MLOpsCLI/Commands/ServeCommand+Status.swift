@@ -103,19 +103,44 @@ extension ServeCommand {
 
         /// One row per key.
         static func table(_ document: AutoserveStatusDocument, now: Date = Date()) -> String {
-            var table = TableRenderer(headers: ["MODEL", "ALIAS", "DESIRED", "SERVING", "STATE", "ENDPOINT", "SINCE", "REASON"])
+            // With the agent's gateway on, each key's stable route and its traffic over the last minute.
+            let gateway = document.keys.contains { $0.gatewayURL != nil }
+            var headers = ["MODEL", "ALIAS", "DESIRED", "SERVING", "STATE", "ENDPOINT"]
+            if gateway { headers += ["GATEWAY", "REQ/S", "5XX"] }
+            headers += ["SINCE", "REASON"]
+            var table = TableRenderer(headers: headers)
             for key in document.keys {
                 let reason = [key.reason, key.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-                table.append([
+                var row = [
                     key.model, key.alias, key.desiredVersion ?? "-", key.servingVersion ?? "-", key.state.rawValue,
-                    key.endpoint ?? "-", since(key.since, now: now), reason.isEmpty ? "-" : Formatting.excerpt(reason, limit: 160),
-                ])
+                    key.endpoint ?? "-",
+                ]
+                if gateway {
+                    row += [
+                        key.gatewayURL ?? "-", key.requestsPerSecond.map { rate($0) } ?? "-",
+                        key.errorRatio.map { percent($0) } ?? "-",
+                    ]
+                }
+                row += [since(key.since, now: now), reason.isEmpty ? "-" : Formatting.excerpt(reason, limit: 160)]
+                table.append(row)
             }
             var text = document.keys.isEmpty ? "nothing is served (aliases: \(document.aliases.joined(separator: ", ")))\n" : table.render()
             if let error = document.lastSyncError {
                 text += "last sync failed: \(error)\n"
             }
             return text
+        }
+
+        /// `12.3` requests a second (`0` without traffic).
+        static func rate(_ value: Double) -> String {
+            guard value > 0 else { return "0" }
+            let scale = value < 10 ? 100.0 : 10.0
+            return "\((value * scale).rounded() / scale)"
+        }
+
+        /// `1.5%`.
+        static func percent(_ ratio: Double) -> String {
+            ratio > 0 ? "\((ratio * 1000).rounded() / 10)%" : "0%"
         }
 
         /// `2025-01-02T03:04:05Z (5m ago)`.
