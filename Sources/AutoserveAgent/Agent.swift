@@ -60,7 +60,8 @@ struct Agent {
         let health = AutoserveHealth()
         let observer = AutoserveObservers([exporterMetrics, metrics, health, AutoserveLogObserver(logger: logger)])
         // The gateway's routes, kept current by the reconciler; only `serve` runs the gateway itself.
-        let gatewayRoutes = mode == .serve && settings.gatewayListen != nil ? GatewayRouteTable() : nil
+        let gatewayRoutes = mode == .serve && settings.gatewayListen != nil
+            ? GatewayRouteTable(canaries: settings.canaries, shadows: settings.shadows) : nil
         let reconciler = AliasReconciler(
             registry: client, runtime: runtime, configuration: autoserve,
             readiness: ServingReadinessChecker(transport: transport, policy: autoserve.readiness),

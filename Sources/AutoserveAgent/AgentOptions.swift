@@ -53,6 +53,12 @@ struct AgentOptions: ParsableArguments {
     @Option(name: .customLong("gateway-threads"), help: ArgumentHelp("Event loop threads of the gateway, 0 for one per core (MLFLOW_SERVE_GATEWAY_THREADS).", valueName: "threads"))
     var gatewayThreads: String?
 
+    @Option(help: ArgumentHelp("Gateway canary splits such as Production=Challenger:10, comma-separated (MLFLOW_SERVE_CANARY).", valueName: "list"))
+    var canary: String?
+
+    @Option(help: ArgumentHelp("Gateway shadows such as Production=Test, comma-separated (MLFLOW_SERVE_SHADOW).", valueName: "list"))
+    var shadow: String?
+
     @Option(name: .customLong("webhook-secret-file"), help: ArgumentHelp("File holding the MLflow webhook secret (MLFLOW_SERVE_WEBHOOK_SECRET_FILE).", valueName: "path"))
     var webhookSecretFile: String?
 
@@ -81,6 +87,7 @@ struct AgentOptions: ParsableArguments {
             (.serveGatewayThreads, gatewayThreads, "--gateway-threads"), (.serveWebhookSecretFile, webhookSecretFile, "--webhook-secret-file"),
             (.serveModelFilter, modelFilter, "--model-filter"), (.exporterAliases, exporterAliases, "--exporter-aliases"),
             (.serveLogFormat, logFormat, "--log-format"), (.serveLogLevel, logLevel, "--log-level"),
+            (.serveCanary, canary, "--canary"), (.serveShadow, shadow, "--shadow"),
         ]
     }
 

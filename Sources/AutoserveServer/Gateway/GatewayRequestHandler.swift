@@ -200,13 +200,21 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
                 answer(.tooLarge(limit: shared.configuration.maximumBodyBytes), context: context)
                 return
             }
-            route(key, context: context)
+            // `X-MLOps-Route: <alias>` picks the alias of the same model that answers, past any split
+            // (NIO's parser trims the value).
+            if let forced = head.headers.first(name: GatewayHeaders.route), !forced.isEmpty {
+                route(ServingKey(model: key.model, alias: forced), draw: nil, context: context)
+            } else {
+                route(key, draw: pool.draws.next(), context: context)
+            }
         }
     }
 
-    /// Takes a lease on the instance serving `key` and starts forwarding to it.
-    func route(_ key: ServingKey, context: ChannelHandlerContext) {
-        switch shared.routes.lease(for: key) {
+    /// Takes a lease on the instance serving `key`, or on its canary's when `draw` falls in the canary
+    /// share (``GatewayRouteTable/lease(for:draw:)``), and starts forwarding to it.
+    func route(_ key: ServingKey, draw: UInt64?, context: ChannelHandlerContext) {
+        let lease = draw.map { shared.routes.lease(for: key, draw: $0) } ?? shared.routes.lease(for: key)
+        switch lease {
         case .unknown:
             let served = shared.routes.routedKeys().keys.filter { $0.model == key.model }.map(\.alias).sorted()
             let message =

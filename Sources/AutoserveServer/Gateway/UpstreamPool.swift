@@ -28,10 +28,19 @@ final class UpstreamPool {
     private let configuration: GatewayServer.Configuration
     private var entries: [ObjectIdentifier: Entry] = [:]
     private var sweep: RepeatedTask?
+    /// The event loop's canary draws: one generator per loop, so a draw takes no lock.
+    var draws: SplitMix64
 
-    init(eventLoop: any EventLoop, configuration: GatewayServer.Configuration) {
+    /// The pool of the event loop numbered `index` (it mixes into ``GatewayServer/Configuration/trafficSeed``).
+    init(eventLoop: any EventLoop, configuration: GatewayServer.Configuration, index: Int = 0) {
         self.eventLoop = eventLoop
         self.configuration = configuration
+        if let seed = configuration.trafficSeed {
+            var mixer = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+            draws = SplitMix64(seed: mixer.next())
+        } else {
+            draws = SplitMix64()
+        }
     }
 
     /// Starts closing connections idle for too long, once a second.

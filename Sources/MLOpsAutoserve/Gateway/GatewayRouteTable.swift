@@ -32,6 +32,9 @@ public final class GatewayRouteTable: TrafficControl {
         var targets: [String: UpstreamTarget] = [:]
         /// The stable names of the routed keys, for routing by `Host`; rebuilt when a key comes or goes.
         var names = StableNameIndex(keys: [])
+        /// Canary splits and shadows, by the alias requests ask for.
+        var canaries: [String: CanaryRule] = [:]
+        var shadows: [String: ShadowRule] = [:]
 
         mutating func setRoute(_ route: Route, for key: ServingKey) {
             let isNew = routes.updateValue(route, forKey: key) == nil
@@ -40,8 +43,75 @@ public final class GatewayRouteTable: TrafficControl {
     }
 
     private let state = Mutex(State())
+    /// Whether any canary or shadow rule is set: without one, a request takes no second lock.
+    private let hasCanaries = Atomic<Bool>(false)
+    private let hasShadows = Atomic<Bool>(false)
 
-    public init() {}
+    /// A table with nothing routed, with canary splits and shadows (see ``setCanaries(_:)`` and
+    /// ``setShadows(_:)``).
+    public init(canaries: [CanaryRule] = [], shadows: [ShadowRule] = []) {
+        setCanaries(canaries)
+        setShadows(shadows)
+    }
+
+    /// Sets the canary splits: a share of the requests for a rule's primary alias goes to its canary
+    /// alias of the same model, while both are served (``lease(for:draw:)``). One rule per primary alias;
+    /// a later one wins.
+    public func setCanaries(_ rules: [CanaryRule]) {
+        let byAlias = Dictionary(rules.map { ($0.primary, $0) }) { _, last in last }
+        state.withLock { $0.canaries = byAlias }
+        hasCanaries.store(!byAlias.isEmpty, ordering: .releasing)
+    }
+
+    /// The canary splits set now.
+    public var canaries: [CanaryRule] {
+        state.withLock { $0.canaries.values.sorted { $0.primary < $1.primary } }
+    }
+
+    /// Sets the shadows: a copy of each request for a rule's primary alias goes to its shadow alias of
+    /// the same model (``shadowLease(for:)``). One rule per primary alias; a later one wins.
+    public func setShadows(_ rules: [ShadowRule]) {
+        let byAlias = Dictionary(rules.map { ($0.primary, $0) }) { _, last in last }
+        state.withLock { $0.shadows = byAlias }
+        hasShadows.store(!byAlias.isEmpty, ordering: .releasing)
+    }
+
+    /// The shadows set now.
+    public var shadows: [ShadowRule] {
+        state.withLock { $0.shadows.values.sorted { $0.primary < $1.primary } }
+    }
+
+    /// A lease for a request for `key`, split by the canary rule of its alias: when the rule's canary
+    /// alias of the same model is served too and `draw % 10,000` is below the rule's basis points, a
+    /// lease on the canary's target; otherwise (and whenever the canary has no serving instance) a
+    /// lease as ``lease(for:)`` gives it.
+    ///
+    /// - Parameter draw: a uniformly random number, drawn once for the request.
+    public func lease(for key: ServingKey, draw: UInt64) -> Lease {
+        guard hasCanaries.load(ordering: .acquiring) else { return lease(for: key) }
+        let canary = state.withLock { state -> ServingKey? in
+            guard let rule = state.canaries[key.alias], draw % 10_000 < UInt64(rule.basisPoints) else { return nil }
+            let canary = ServingKey(model: key.model, alias: rule.canary)
+            guard case .serving = state.routes[canary], case .serving = state.routes[key] else { return nil }
+            return canary
+        }
+        if let canary, case .target(let target) = lease(for: canary) { return .target(target) }
+        return lease(for: key)
+    }
+
+    /// A lease on the target a copy of a request for `key` goes to, by the shadow rule of its alias;
+    /// `nil` when there is no rule or the shadow alias of the same model has no serving instance.
+    public func shadowLease(for key: ServingKey) -> UpstreamTarget? {
+        guard hasShadows.load(ordering: .acquiring) else { return nil }
+        let shadow = state.withLock { state -> ServingKey? in
+            guard let rule = state.shadows[key.alias] else { return nil }
+            let shadow = ServingKey(model: key.model, alias: rule.shadow)
+            guard case .serving = state.routes[shadow] else { return nil }
+            return shadow
+        }
+        guard let shadow, case .target(let target) = lease(for: shadow) else { return nil }
+        return target
+    }
 
     /// A lease on the target serving `key` now. A target closed between reading the route and taking
     /// the lease is skipped: the route has moved on, so it is read again.

@@ -51,10 +51,12 @@ extension GatewayMetrics {
         var request: RequestKey
     }
 
-    /// A request to one target: its identity (kept alive by its ``TargetEntry``) and what else tells its
-    /// request series apart.
+    /// A request to one target: its identity (kept alive by its ``TargetEntry``), the alias the request
+    /// asked for (another than the target's when a canary split or `X-MLOps-Route` sent it there), and
+    /// what else tells its request series apart.
     struct RoutedKey: Hashable, Sendable {
         var target: ObjectIdentifier
+        var alias: String
         var request: RequestKey
     }
 

@@ -108,14 +108,17 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
             series.duration.record(record.duration)
             return
         }
+        // The alias asked for, with the version that answered: a canary's answers count under the
+        // primary alias and the canary's version.
         let key = RoutedKey(
-            target: ObjectIdentifier(target), request: RequestKey(method: method, handler: record.handler, status: statusClass))
+            target: ObjectIdentifier(target), alias: record.alias.isEmpty ? target.key.alias : record.alias,
+            request: RequestKey(method: method, handler: record.handler, status: statusClass))
         let (requests, isNew) = state.withLock { state in
             if let requests = state.routed[key] { return (requests, false) }
             let isNew = state.targets[key.target] == nil
             let series = targetSeries(for: target, in: &state)
             let requests = makeRequestSeries(
-                model: target.key.model, alias: target.key.alias, version: target.version, key: key.request, target: series)
+                model: target.key.model, alias: key.alias, version: target.version, key: key.request, target: series)
             state.routed[key] = requests
             return (requests, isNew)
         }
@@ -155,17 +158,26 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
             guard let entry = state.targets.removeValue(forKey: id) else { return }
             let requests = state.routed.filter { $0.key.target == id }
             for key in requests.keys { state.routed[key] = nil }
-            if let otherID = state.targets.first(where: { $0.value.labels == entry.labels })?.key {
-                // Same label values, so the same registry series: hand over the combinations the other
-                // target has not used yet, so that forgetting it removes them.
-                for (key, series) in requests {
-                    let moved = RoutedKey(target: otherID, request: key.request)
-                    if state.routed[moved] == nil { state.routed[moved] = series }
-                }
-                return
+            // Request series carry the requested alias and the version: another target of the same model
+            // and version (a restart, or the other side of a canary split) may share them. They are
+            // handed over to it, so that forgetting it removes them.
+            let sharing = state.targets.first {
+                $0.value.labels.model == entry.labels.model && $0.value.labels.version == entry.labels.version
             }
-            entry.series.unregister(from: registry)
-            for series in requests.values { series.unregister(from: registry) }
+            for (key, series) in requests {
+                guard let (otherID, other) = sharing else {
+                    series.unregister(from: registry)
+                    continue
+                }
+                let moved = RoutedKey(target: otherID, alias: key.alias, request: key.request)
+                if state.routed[moved] == nil {
+                    state.routed[moved] = RequestSeries(requests: series.requests, duration: series.duration, target: other.series)
+                }
+            }
+            // Same label values, so the same registry series: they stay for the other target.
+            if !state.targets.values.contains(where: { $0.labels == entry.labels }) {
+                entry.series.unregister(from: registry)
+            }
         }
     }
 

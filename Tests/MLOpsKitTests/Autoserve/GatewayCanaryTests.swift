@@ -1,0 +1,129 @@
+import Foundation
+import MLOpsKit
+import MLOpsKitTestSupport
+import Testing
+
+@testable import MLOpsAutoserve
+@testable import MLOpsCore
+
+/// Canary and shadow rules: how they read, how the route table splits by them, and the settings.
+@Suite struct GatewayCanaryTests {
+    let production = ServingKey(model: "iris", alias: "Production")
+    let challenger = ServingKey(model: "iris", alias: "Challenger")
+
+    func instance(_ id: String, key: ServingKey, version: String, port: Int) -> ServingInstance {
+        ServingInstance(
+            id: id, name: ServingNames.stable(for: key), labels: [ServingLabels.version: version], state: .running,
+            endpoint: URL(string: "http://127.0.0.1:\(port)"))
+    }
+
+    @Test func canaryListsRead() throws {
+        #expect(try CanaryRule.parseList("Production=Challenger:10") == [CanaryRule(primary: "Production", canary: "Challenger", basisPoints: 1000)])
+        let two = try CanaryRule.parseList(" Production = Challenger : 2.5 , Staging=B:0.05,")
+        #expect(two.map(\.basisPoints) == [250, 5])
+        #expect(two.map(\.description) == ["Production=Challenger:2.5", "Staging=B:0.05"])
+        #expect(try CanaryRule.parseList("A=B:100").first?.basisPoints == 10_000)
+        #expect(try CanaryRule.parseList("A=B:0").first?.basisPoints == 0)
+        #expect(try CanaryRule.parseList("").isEmpty)
+        for (text, error) in [
+            ("Production", TrafficRuleError.malformed(entry: "Production")), ("A=B", .malformed(entry: "A=B")),
+            ("=B:1", .malformed(entry: "=B:1")), ("A=:5", .malformed(entry: "A=:5")),
+            ("A=B:101", .percentOutOfRange(entry: "A=B:101")), ("A=B:-1", .percentOutOfRange(entry: "A=B:-1")),
+            ("A=B:ten", .percentOutOfRange(entry: "A=B:ten")), ("A=B:1.005", .percentOutOfRange(entry: "A=B:1.005")),
+            ("A=A:5", .sameAlias(entry: "A=A:5")), ("A=B:1,A=C:2", .duplicate(alias: "A")),
+        ] {
+            #expect(throws: error, "\(text)") { try CanaryRule.parseList(text) }
+        }
+    }
+
+    @Test func shadowListsRead() throws {
+        #expect(try ShadowRule.parseList("Production=Test, Staging=Next") == [
+            ShadowRule(primary: "Production", shadow: "Test"), ShadowRule(primary: "Staging", shadow: "Next"),
+        ])
+        #expect(throws: TrafficRuleError.sameAlias(entry: "A=A")) { try ShadowRule.parseList("A=A") }
+        #expect(throws: TrafficRuleError.malformed(entry: "A=B:5")) { try ShadowRule.parseList("A=B:5") }
+        #expect(throws: TrafficRuleError.malformed(entry: "A")) { try ShadowRule.parseList("A") }
+    }
+
+    @Test func settingsReadTheVariablesAndNameThemOnBadInput() throws {
+        func settings(_ environment: [String: String]) throws -> AutoserveAgentSettings {
+            let resolved = ConfigurationLoader.resolve(environment: environment, dotEnv: nil)
+            return try AutoserveAgentSettings(resolved: resolved)
+        }
+        let read = try settings(["MLFLOW_SERVE_CANARY": "Production=Challenger:10,Staging=B:2.5", "MLFLOW_SERVE_SHADOW": "Production=Test"])
+        #expect(read.canaries.map(\.description) == ["Production=Challenger:10", "Staging=B:2.5"])
+        #expect(read.shadows == [ShadowRule(primary: "Production", shadow: "Test")])
+        #expect(read.description.contains("canaries: Production=Challenger:10,Staging=B:2.5"))
+        #expect(try settings([:]).canaries.isEmpty)
+        for (name, value) in [
+            ("MLFLOW_SERVE_CANARY", "Production"), ("MLFLOW_SERVE_CANARY", "A=B:150"), ("MLFLOW_SERVE_CANARY", "A=A:5"),
+            ("MLFLOW_SERVE_SHADOW", "Production"), ("MLFLOW_SERVE_SHADOW", "A=A"),
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try settings([name: value]) }
+            #expect(error?.key == name, "\(name)=\(value)")
+            #expect(error.map { "\($0)".contains(name) } == true, "\(name)=\(value)")
+        }
+        let range = #expect(throws: ConfigurationError.self) { try settings(["MLFLOW_SERVE_CANARY": "A=B:150"]) }
+        #expect(range?.code == .outOfRange)
+    }
+
+    @Test func aSeededSplitSendsItsShareToTheCanaryWhileBothAreServed() throws {
+        let table = GatewayRouteTable(canaries: [CanaryRule(primary: "Production", canary: "Challenger", basisPoints: 1000)])
+        table.serve(production, instance: instance("p", key: production, version: "1", port: 5001))
+        var random = SplitMix64(seed: 42)
+        func canaryShare(_ draws: Int) -> Double {
+            var canary = 0
+            for _ in 0..<draws {
+                guard case .target(let target) = table.lease(for: production, draw: random.next()) else { continue }
+                if target.key == challenger { canary += 1 }
+                target.release()
+            }
+            return Double(canary) / Double(draws)
+        }
+        // Challenger not served: everything goes to Production.
+        #expect(canaryShare(200) == 0)
+        table.serve(challenger, instance: instance("c", key: challenger, version: "2", port: 5002))
+        let share = canaryShare(2000)
+        #expect(abs(share - 0.10) <= 0.02, "canary share \(share)")
+        // Challenger's own requests are not split.
+        guard case .target(let own) = table.lease(for: challenger, draw: 0) else { Issue.record("no target"); return }
+        #expect(own.key == challenger)
+        own.release()
+        // The canary unavailable: back to Production.
+        table.unavailable(challenger, retryAfter: .seconds(5))
+        #expect(canaryShare(200) == 0)
+        // Production unavailable: no split to the canary either.
+        table.serve(challenger, instance: instance("c", key: challenger, version: "2", port: 5002))
+        table.unavailable(production, retryAfter: .seconds(5))
+        guard case .unavailable = table.lease(for: production, draw: 0) else { Issue.record("routed"); return }
+        // The draw decides: below the share → canary.
+        table.serve(production, instance: instance("p", key: production, version: "1", port: 5001))
+        guard case .target(let low) = table.lease(for: production, draw: 999),
+            case .target(let high) = table.lease(for: production, draw: 1000)
+        else { Issue.record("no target"); return }
+        #expect(low.key == challenger && high.key == production)
+        low.release()
+        high.release()
+        #expect(table.canaries.map(\.description) == ["Production=Challenger:10"])
+    }
+
+    @Test func shadowLeasesNeedTheShadowServed() {
+        let table = GatewayRouteTable(shadows: [ShadowRule(primary: "Production", shadow: "Challenger")])
+        table.serve(production, instance: instance("p", key: production, version: "1", port: 5001))
+        #expect(table.shadowLease(for: production) == nil)
+        table.serve(challenger, instance: instance("c", key: challenger, version: "2", port: 5002))
+        let shadow = table.shadowLease(for: production)
+        #expect(shadow?.key == challenger)
+        #expect(shadow?.requestsInFlight == 1)
+        shadow?.release()
+        #expect(table.shadowLease(for: challenger) == nil)
+    }
+
+    @Test func splitMix64IsRepeatable() {
+        var a = SplitMix64(seed: 7)
+        var b = SplitMix64(seed: 7)
+        #expect((0..<5).map { _ in a.next() } == (0..<5).map { _ in b.next() })
+        var zero = SplitMix64(seed: 0)
+        #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
+    }
+}
