@@ -84,6 +84,15 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
     /// Parts were written to the instance since the last flush.
     var unflushed = false
 
+    // A shadowed request: the alias its copy goes to, the request body kept for the copy, then the
+    // comparison and the primary's answer kept for it (bodies up to ``ShadowExchange/bodyLimit``).
+    var shadowAlias: String?
+    var shadowBody: [ByteBuffer] = []
+    var shadowPair: ShadowPair?
+    var primaryBody: [ByteBuffer] = []
+    var primaryBodyBytes = 0
+    var primaryComplete = false
+
     init(shared: Context, connection: ConnectionGuard, pool: UpstreamPool) {
         self.shared = shared
         self.connection = connection
@@ -112,6 +121,7 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
                 if requestBytes > shared.configuration.maximumBodyBytes {
                     bodyTooLarge(context: context)
                 } else {
+                    if shadowAlias != nil { keepForShadow(buffer) }
                     send(.body(.byteBuffer(buffer)), bytes: buffer.readableBytes)
                 }
             default:
@@ -122,6 +132,7 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
             if phase == .forwarding, upstreamRequestEndedAt == nil {
                 send(.end(trailers), bytes: 0)
                 upstreamRequestEndedAt = .now()
+                if shadowAlias != nil { sendShadowCopy(context: context) }
             }
             finishIfDone(context: context)
         }
@@ -205,7 +216,11 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
             if let forced = head.headers.first(name: GatewayHeaders.route), !forced.isEmpty {
                 route(ServingKey(model: key.model, alias: forced), draw: nil, context: context)
             } else {
+                if handler == "/invocations", let shadow = shared.routes.shadowAlias(for: key.alias) {
+                    shadowAlias = shadow
+                }
                 route(key, draw: pool.draws.next(), context: context)
+                if phase != .forwarding { shadowAlias = nil }
             }
         }
     }
@@ -408,6 +423,10 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
 
     /// Counts the exchange once its answer is written (or it is given up).
     func report() {
+        if let pair = shadowPair {
+            shadowPair = nil
+            pair.primaryAnswered(primaryAnswer())
+        }
         let lease = leaseHeld ? target : nil
         leaseHeld = false
         lease?.recordAnswer(status: status)
@@ -446,5 +465,11 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         sentCount = 0
         retainedBytes = 0
         retainSent = false
+        shadowAlias = nil
+        shadowBody.removeAll()
+        shadowPair = nil
+        primaryBody.removeAll()
+        primaryBodyBytes = 0
+        primaryComplete = false
     }
 }

@@ -99,6 +99,12 @@ public final class GatewayRouteTable: TrafficControl {
         return lease(for: key)
     }
 
+    /// The alias copies of requests for `alias` go to, when a shadow rule names one.
+    public func shadowAlias(for alias: String) -> String? {
+        guard hasShadows.load(ordering: .acquiring) else { return nil }
+        return state.withLock { $0.shadows[alias]?.shadow }
+    }
+
     /// A lease on the target a copy of a request for `key` goes to, by the shadow rule of its alias;
     /// `nil` when there is no rule or the shadow alias of the same model has no serving instance.
     public func shadowLease(for key: ServingKey) -> UpstreamTarget? {

@@ -12,6 +12,8 @@ extension GatewayMetrics {
         static let upstreamErrors = "Requests an instance failed after the connection was made, by kind."
         static let requestBytes = "Request body bytes received from clients."
         static let responseBytes = "Response body bytes sent to clients."
+        static let shadowComparisons = "Shadow copies whose answer was compared with the primary's, by result."
+        static let shadowDropped = "Shadow copies not sent because too many were in flight."
     }
 
     /// A status grouped as the original instrumentation groups it: `2xx` … (nil for 0, the client
@@ -42,6 +44,14 @@ extension GatewayMetrics {
         var method: String
         var handler: String
         var status: StatusClass
+    }
+
+    /// A shadow counter's labels; no result: the drops.
+    struct ShadowKey: Hashable, Sendable {
+        var model: String
+        var alias: String
+        var shadow: String
+        var result: ShadowComparisonResult?
     }
 
     /// What distinguishes the series of requests the gateway answered itself.
@@ -126,5 +136,6 @@ extension GatewayMetrics {
         /// The request series of every target in ``targets``.
         var routed: [RoutedKey: RequestSeries] = [:]
         var unrouted: [UnroutedKey: RequestSeries] = [:]
+        var shadows: [ShadowKey: Counter] = [:]
     }
 }

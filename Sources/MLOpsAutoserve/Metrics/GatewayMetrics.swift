@@ -20,6 +20,8 @@ import Synchronization
 /// | `autoserve_gateway_upstream_errors_total` | counter | `model`, `alias`, `version`, `kind` (`reset`, `timeout`, `protocol`) |
 /// | `autoserve_gateway_request_bytes_total` | counter | `model`, `alias`, `version` |
 /// | `autoserve_gateway_response_bytes_total` | counter | `model`, `alias`, `version` |
+/// | `autoserve_shadow_comparisons_total` | counter | `model`, `alias`, `shadow`, `result` (`agree`, `disagree`, `error`) |
+/// | `autoserve_shadow_requests_dropped_total` | counter | `model`, `alias`, `shadow` |
 ///
 /// `status` is grouped as the instrumentation groups it: `2xx`, `3xx`, `4xx`, `5xx` (the first digit and
 /// `xx`). The original alerts select errors with `status=~"5.."`; Prometheus anchors the regular
@@ -52,6 +54,8 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
         public static let upstreamErrors = "autoserve_gateway_upstream_errors_total"
         public static let requestBytes = "autoserve_gateway_request_bytes_total"
         public static let responseBytes = "autoserve_gateway_response_bytes_total"
+        public static let shadowComparisons = "autoserve_shadow_comparisons_total"
+        public static let shadowDropped = "autoserve_shadow_requests_dropped_total"
     }
 
     /// Bucket bounds of `http_request_duration_highr_seconds`, the instrumentation's defaults.
@@ -140,6 +144,30 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
     public func upstreamFailed(_ target: UpstreamTarget, kind: GatewayUpstreamFailure) {
         let series = state.withLock { state in targetSeries(for: target, in: &state) }
         series.upstreamErrors(kind).increment()
+    }
+
+    public func shadowCompared(model: String, alias: String, shadow: String, result: ShadowComparisonResult) {
+        shadowCounter(ShadowKey(model: model, alias: alias, shadow: shadow, result: result)).increment()
+    }
+
+    public func shadowDropped(model: String, alias: String, shadow: String) {
+        shadowCounter(ShadowKey(model: model, alias: alias, shadow: shadow, result: nil)).increment()
+    }
+
+    /// The comparison (or, without a result, the drop) counter of a shadow rule's model and aliases.
+    /// Only served keys have shadows, so the label sets are bounded by the served ones.
+    private func shadowCounter(_ key: ShadowKey) -> Counter {
+        let registry = registry
+        return state.withLock { state in
+            if let counter = state.shadows[key] { return counter }
+            let labels = [("model", key.model), ("alias", key.alias), ("shadow", key.shadow)]
+            let counter =
+                key.result.map {
+                    registry.counter(Names.shadowComparisons, labels: labels + [("result", $0.rawValue)], help: Help.shadowComparisons)
+                } ?? registry.counter(Names.shadowDropped, labels: labels, help: Help.shadowDropped)
+            state.shadows[key] = counter
+            return counter
+        }
     }
 
     // MARK: Retirement
