@@ -60,8 +60,12 @@ struct Agent {
         let health = AutoserveHealth()
         let observer = AutoserveObservers([exporterMetrics, metrics, health, AutoserveLogObserver(logger: logger)])
         // The gateway's routes, kept current by the reconciler; only `serve` runs the gateway itself.
-        let gatewayRoutes = mode == .serve && settings.gatewayListen != nil
-            ? GatewayRouteTable(canaries: settings.canaries, shadows: settings.shadows) : nil
+        // Its request metrics go on the agent's own /metrics: one scrape has everything.
+        let gatewayMetrics = GatewayMetrics(registry: agentRegistry)
+        let gatewayRoutes =
+            mode == .serve && settings.gatewayListen != nil
+            ? GatewayRouteTable(canaries: settings.canaries, shadows: settings.shadows, onCanaries: gatewayMetrics.publishCanaries)
+            : nil
         let reconciler = AliasReconciler(
             registry: client, runtime: runtime, configuration: autoserve,
             readiness: ServingReadinessChecker(transport: transport, policy: autoserve.readiness),
@@ -111,8 +115,7 @@ struct Agent {
                             host: address.host, port: address.port, threads: settings.gatewayThreads,
                             maximumBodyBytes: settings.gatewayMaximumBodyBytes),
                         routes: gatewayRoutes,
-                        // Request metrics on the agent's own /metrics: one scrape has everything.
-                        observer: GatewayMetrics(registry: agentRegistry),
+                        observer: gatewayMetrics,
                         logger: logging.logger("autoserve.gateway")))
             }
             services.append(ReconcilerService(reconciler: reconciler, logger: logger))

@@ -35,6 +35,21 @@ public final class GatewayRouteTable: TrafficControl {
         /// Canary splits and shadows, by the alias requests ask for.
         var canaries: [String: CanaryRule] = [:]
         var shadows: [String: ShadowRule] = [:]
+        /// The canary splits in effect when last published.
+        var published: Set<ActiveCanary> = []
+
+        /// The canary splits in effect: rules whose two aliases are both served for a model.
+        var activeCanaries: Set<ActiveCanary> {
+            guard !canaries.isEmpty else { return [] }
+            var active: Set<ActiveCanary> = []
+            for (key, route) in routes {
+                guard case .serving = route, let rule = canaries[key.alias],
+                    case .serving = routes[ServingKey(model: key.model, alias: rule.canary)]
+                else { continue }
+                active.insert(ActiveCanary(model: key.model, rule: rule))
+            }
+            return active
+        }
 
         mutating func setRoute(_ route: Route, for key: ServingKey) {
             let isNew = routes.updateValue(route, forKey: key) == nil
@@ -47,11 +62,35 @@ public final class GatewayRouteTable: TrafficControl {
     private let hasCanaries = Atomic<Bool>(false)
     private let hasShadows = Atomic<Bool>(false)
 
+    private let onCanaries: (@Sendable (Set<ActiveCanary>) -> Void)?
+
     /// A table with nothing routed, with canary splits and shadows (see ``setCanaries(_:)`` and
     /// ``setShadows(_:)``).
-    public init(canaries: [CanaryRule] = [], shadows: [ShadowRule] = []) {
+    ///
+    /// - Parameter onCanaries: called with the canary splits in effect each time they change (a model
+    ///   gets or loses one of a rule's aliases, or the rules change), in order, with the table's lock
+    ///   held: it must not call the table. ``GatewayMetrics/publishCanaries(_:)`` fits.
+    public init(
+        canaries: [CanaryRule] = [], shadows: [ShadowRule] = [], onCanaries: (@Sendable (Set<ActiveCanary>) -> Void)? = nil
+    ) {
+        self.onCanaries = onCanaries
         setCanaries(canaries)
         setShadows(shadows)
+    }
+
+    /// Runs `change` under the lock, then publishes the canary splits in effect if they changed.
+    private func update<T>(_ change: (inout State) -> T) -> T {
+        state.withLock { state in
+            let result = change(&state)
+            if let onCanaries {
+                let active = state.activeCanaries
+                if active != state.published {
+                    state.published = active
+                    onCanaries(active)
+                }
+            }
+            return result
+        }
     }
 
     /// Sets the canary splits: a share of the requests for a rule's primary alias goes to its canary
@@ -59,7 +98,7 @@ public final class GatewayRouteTable: TrafficControl {
     /// a later one wins.
     public func setCanaries(_ rules: [CanaryRule]) {
         let byAlias = Dictionary(rules.map { ($0.primary, $0) }) { _, last in last }
-        state.withLock { $0.canaries = byAlias }
+        update { $0.canaries = byAlias }
         hasCanaries.store(!byAlias.isEmpty, ordering: .releasing)
     }
 
@@ -167,7 +206,7 @@ public final class GatewayRouteTable: TrafficControl {
             unavailable(key, retryAfter: .seconds(5))
             return
         }
-        state.withLock { state in
+        update { state in
             let existing = state.targets[instance.id]
             let target: UpstreamTarget
             if let existing, !existing.isClosed, existing.endpoint == endpoint, existing.key == key {
@@ -181,11 +220,11 @@ public final class GatewayRouteTable: TrafficControl {
     }
 
     public func unavailable(_ key: ServingKey, retryAfter: Duration) {
-        state.withLock { $0.setRoute(.unavailable(retryAfter: max(retryAfter, .seconds(1))), for: key) }
+        update { $0.setRoute(.unavailable(retryAfter: max(retryAfter, .seconds(1))), for: key) }
     }
 
     public func remove(_ key: ServingKey) {
-        state.withLock { state in
+        update { state in
             guard state.routes.removeValue(forKey: key) != nil else { return }
             state.names = StableNameIndex(keys: state.routes.keys)
         }
@@ -239,7 +278,7 @@ public final class GatewayRouteTable: TrafficControl {
 
     public func drain(_ instanceIDs: [String], until deadline: ServingClock.Instant, clock: ServingClock) async -> DrainOutcome {
         // Stop routing to them first, then close them: see ``UpstreamTarget``.
-        let draining = state.withLock { state -> [UpstreamTarget] in
+        let draining = update { state -> [UpstreamTarget] in
             let ids = Set(instanceIDs)
             for (key, route) in state.routes {
                 if case .serving(let target) = route, ids.contains(target.instanceID) {

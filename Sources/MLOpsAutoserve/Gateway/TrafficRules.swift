@@ -71,6 +71,17 @@ public struct CanaryRule: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A canary split in effect: `model` has both aliases of ``rule`` served.
+public struct ActiveCanary: Sendable, Hashable {
+    public var model: String
+    public var rule: CanaryRule
+
+    public init(model: String, rule: CanaryRule) {
+        self.model = model
+        self.rule = rule
+    }
+}
+
 /// A shadow: a copy of each request for one alias also goes to the instance serving another alias of
 /// the same model; that answer is compared and dropped, never waited for.
 public struct ShadowRule: Sendable, Hashable, CustomStringConvertible {

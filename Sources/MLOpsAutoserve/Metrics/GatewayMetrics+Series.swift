@@ -13,6 +13,7 @@ extension GatewayMetrics {
         static let requestBytes = "Request body bytes received from clients."
         static let responseBytes = "Response body bytes sent to clients."
         static let shadowComparisons = "Shadow copies whose answer was compared with the primary's, by result."
+        static let canaryBasisPoints = "Canary splits in effect: the share of a model's requests for alias answered by alias canary, in 1/10,000."
         static let shadowDropped = "Shadow copies not sent because too many were in flight."
     }
 
@@ -137,5 +138,6 @@ extension GatewayMetrics {
         var routed: [RoutedKey: RequestSeries] = [:]
         var unrouted: [UnroutedKey: RequestSeries] = [:]
         var shadows: [ShadowKey: Counter] = [:]
+        var canaries: [ActiveCanary: Gauge] = [:]
     }
 }

@@ -20,6 +20,7 @@ import Synchronization
 /// | `autoserve_gateway_upstream_errors_total` | counter | `model`, `alias`, `version`, `kind` (`reset`, `timeout`, `protocol`) |
 /// | `autoserve_gateway_request_bytes_total` | counter | `model`, `alias`, `version` |
 /// | `autoserve_gateway_response_bytes_total` | counter | `model`, `alias`, `version` |
+/// | `autoserve_gateway_canary_basis_points` | gauge | `model`, `alias`, `canary` |
 /// | `autoserve_shadow_comparisons_total` | counter | `model`, `alias`, `shadow`, `result` (`agree`, `disagree`, `error`) |
 /// | `autoserve_shadow_requests_dropped_total` | counter | `model`, `alias`, `shadow` |
 ///
@@ -56,6 +57,7 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
         public static let responseBytes = "autoserve_gateway_response_bytes_total"
         public static let shadowComparisons = "autoserve_shadow_comparisons_total"
         public static let shadowDropped = "autoserve_shadow_requests_dropped_total"
+        public static let canaryBasisPoints = "autoserve_gateway_canary_basis_points"
     }
 
     /// Bucket bounds of `http_request_duration_highr_seconds`, the instrumentation's defaults.
@@ -152,6 +154,27 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
 
     public func shadowDropped(model: String, alias: String, shadow: String) {
         shadowCounter(ShadowKey(model: model, alias: alias, shadow: shadow, result: nil)).increment()
+    }
+
+    /// Sets `autoserve_gateway_canary_basis_points` to the canary splits in effect: one series per model
+    /// with both aliases of a rule served, removed when the split no longer applies. Pass it to
+    /// ``GatewayRouteTable/init(canaries:shadows:onCanaries:)``.
+    public func publishCanaries(_ active: Set<ActiveCanary>) {
+        let registry = registry
+        state.withLock { state in
+            for (split, gauge) in state.canaries where !active.contains(split) {
+                registry.unregisterGauge(gauge)
+                state.canaries[split] = nil
+            }
+            for split in active where state.canaries[split] == nil {
+                let gauge = registry.gauge(
+                    Names.canaryBasisPoints,
+                    labels: [("model", split.model), ("alias", split.rule.primary), ("canary", split.rule.canary)],
+                    help: Help.canaryBasisPoints)
+                gauge.set(to: Double(split.rule.basisPoints))
+                state.canaries[split] = gauge
+            }
+        }
     }
 
     /// The comparison (or, without a result, the drop) counter of a shadow rule's model and aliases.

@@ -1,6 +1,7 @@
 import Foundation
 import MLOpsKit
 import MLOpsKitTestSupport
+import Prometheus
 import Testing
 
 @testable import MLOpsAutoserve
@@ -125,5 +126,69 @@ import Testing
         #expect((0..<5).map { _ in a.next() } == (0..<5).map { _ in b.next() })
         var zero = SplitMix64(seed: 0)
         #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
+    }
+}
+
+/// What the canary gauge and the shadow counters show, and how two answers compare.
+@Suite struct GatewayTrafficMetricsTests {
+    let production = ServingKey(model: "iris", alias: "Production")
+    let challenger = ServingKey(model: "iris", alias: "Challenger")
+
+    func instance(_ id: String, key: ServingKey, port: Int) -> ServingInstance {
+        ServingInstance(
+            id: id, name: ServingNames.stable(for: key), labels: [ServingLabels.version: "1"], state: .running,
+            endpoint: URL(string: "http://127.0.0.1:\(port)"))
+    }
+
+    func lines(_ registry: PrometheusCollectorRegistry) -> Set<String> {
+        seriesLines(MetricsExposition(registries: [registry]).renderString())
+    }
+
+    @Test func theCanaryGaugeFollowsTheModelsWithBothAliasesServed() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = GatewayMetrics(registry: registry)
+        let table = GatewayRouteTable(
+            canaries: [CanaryRule(primary: "Production", canary: "Challenger", basisPoints: 250)], onCanaries: metrics.publishCanaries)
+        let gauge = #"autoserve_gateway_canary_basis_points{model="iris",alias="Production",canary="Challenger"} 250.0"#
+        table.serve(production, instance: instance("p", key: production, port: 5001))
+        #expect(!lines(registry).contains(gauge))
+        table.serve(challenger, instance: instance("c", key: challenger, port: 5002))
+        #expect(lines(registry).contains(gauge))
+        table.unavailable(challenger, retryAfter: .seconds(1))
+        #expect(!lines(registry).contains { $0.hasPrefix("autoserve_gateway_canary_basis_points") })
+        table.serve(challenger, instance: instance("c", key: challenger, port: 5002))
+        #expect(lines(registry).contains(gauge))
+        table.setCanaries([])
+        #expect(!lines(registry).contains { $0.hasPrefix("autoserve_gateway_canary_basis_points") })
+    }
+
+    @Test func shadowOutcomesAreCountedByResult() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = GatewayMetrics(registry: registry)
+        metrics.shadowCompared(model: "iris", alias: "Production", shadow: "Test", result: .agree)
+        metrics.shadowCompared(model: "iris", alias: "Production", shadow: "Test", result: .agree)
+        metrics.shadowCompared(model: "iris", alias: "Production", shadow: "Test", result: .error)
+        metrics.shadowDropped(model: "iris", alias: "Production", shadow: "Test")
+        let lines = lines(registry)
+        let labels = #"model="iris",alias="Production",shadow="Test""#
+        #expect(lines.contains(#"autoserve_shadow_comparisons_total{\#(labels),result="agree"} 2"#))
+        #expect(lines.contains(#"autoserve_shadow_comparisons_total{\#(labels),result="error"} 1"#))
+        #expect(lines.contains(#"autoserve_shadow_requests_dropped_total{\#(labels)} 1"#))
+    }
+
+    @Test func answersCompareByPredictionsWithinARelativeTolerance() {
+        func answer(_ text: String, status: Int = 200) -> ShadowAnswer { .answered(status: status, body: Array(text.utf8)) }
+        let one = answer(#"{"predictions": [1.0, 2.5], "version": "1"}"#)
+        #expect(ShadowComparison.compare(primary: one, shadow: answer(#"{"predictions": [1.0000000000001, 2.5], "version": "2"}"#)) == .agree)
+        #expect(ShadowComparison.compare(primary: one, shadow: answer(#"{"predictions": [1.001, 2.5]}"#)) == .disagree)
+        #expect(ShadowComparison.compare(primary: one, shadow: answer(#"{"predictions": [1.0]}"#)) == .disagree)
+        // Without predictions, the whole documents.
+        #expect(ShadowComparison.compare(primary: answer(#"[[1, "a"]]"#), shadow: answer(#"[[1.0, "a"]]"#)) == .agree)
+        #expect(ShadowComparison.compare(primary: answer(#"{"a": 1}"#), shadow: answer(#"{"a": 1, "b": 2}"#)) == .disagree)
+        #expect(ShadowComparison.compare(primary: one, shadow: answer("{}", status: 500)) == .error)
+        #expect(ShadowComparison.compare(primary: one, shadow: answer("not json")) == .error)
+        #expect(ShadowComparison.compare(primary: one, shadow: .failed) == .error)
+        #expect(ShadowComparison.compare(primary: .failed, shadow: one) == .error)
+        #expect(ShadowComparison.compare(primary: answer(#"{"error_code": "X"}"#, status: 400), shadow: one) == .disagree)
     }
 }
