@@ -128,3 +128,26 @@ struct GatewayShadowTests {
         await slow.stop()
     }
 }
+
+extension GatewayShadowTests {
+    @Test("a request body over 1 MiB is not copied (an error) and Production answers it; later copies still go out")
+    func largeBody() async throws {
+        let v1 = try StandInModelServer(version: "1")
+        let test = try StandInModelServer(version: "1")
+        let counts = ShadowCounts()
+        let (gateway, _) = try await Self.gateway(v1, test, observer: counts)
+        let rows = String(repeating: "[1, 2], ", count: 200_000)
+        let large = #"{"inputs": [\#(rows)[1, 2]]}"#
+        #expect(large.utf8.count > 1 << 20)
+        let answer = try await Fixture.post(gateway, "/models/iris/Production/invocations", large)
+        #expect(answer.status == 200)
+        try await counts.wait(for: 1)
+        #expect(counts["error"] == 1)
+        for _ in 0..<6 { _ = try await Fixture.post(gateway, "/models/iris/Production/invocations", Fixture.invocation) }
+        try await counts.wait(for: 7)
+        #expect(counts["agree"] == 6)
+        await gateway.stop()
+        await v1.stop()
+        await test.stop()
+    }
+}

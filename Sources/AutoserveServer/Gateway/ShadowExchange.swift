@@ -23,6 +23,9 @@ final class ShadowExchange: UpstreamExchange {
     private var body: [ByteBuffer] = []
     private var bodyBytes = 0
     private var finished = false
+    /// The copy went out on a pooled connection: if the instance had closed it, it is sent once more.
+    private var reused = false
+    private var eventLoop: (any EventLoop)?
 
     /// A copy of `head` with `body` (complete) for `target`, on which the caller holds a lease that this
     /// exchange gives back when it ends.
@@ -41,12 +44,19 @@ final class ShadowExchange: UpstreamExchange {
     /// Sends the copy on a pooled connection or a new one.
     func start(on eventLoop: any EventLoop) {
         pool.shadowStarted(self)
+        self.eventLoop = eventLoop
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         timer = eventLoop.scheduleTask(in: Self.timeout) { bound.value.finish(.failed) }
         if let pooled = pool.checkOut(target) {
+            reused = true
             attach(pooled)
             return
         }
+        connect(on: eventLoop)
+    }
+
+    private func connect(on eventLoop: any EventLoop) {
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
         pool.connect(to: target).whenComplete { result in
             let exchange = bound.value
             switch result {
@@ -99,6 +109,15 @@ final class ShadowExchange: UpstreamExchange {
     func upstreamWritabilityChanged(isWritable: Bool) {}
 
     func upstreamFailed(_ error: (any Error)?) {
+        if reused, status == 0, !finished, let eventLoop, let connection {
+            // A kept-alive connection the instance closed as the copy went out: it reached no model.
+            reused = false
+            self.connection = nil
+            connection.handler.exchange = nil
+            connection.channel.close(promise: nil)
+            connect(on: eventLoop)
+            return
+        }
         finish(.failed)
     }
 
