@@ -185,7 +185,7 @@ let package = Package(
             name: "MLOpsKitIntegrationTests",
             dependencies: [
                 "MLOpsKit", "MLOpsCore", "MLOpsS3", "MLOpsMLflow", "MLOpsOrchestration", "MLOpsServing", "MLOpsAutoserve",
-                "MLOpsKitTestSupport",
+                "AutoserveServer", "MLOpsKitTestSupport",
             ]
         ),
         // Unit tests of the CLI's helpers (through @testable import), and end-to-end tests that run

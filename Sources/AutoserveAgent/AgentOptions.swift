@@ -59,6 +59,15 @@ struct AgentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Gateway shadows such as Production=Test, comma-separated (MLFLOW_SERVE_SHADOW).", valueName: "list"))
     var shadow: String?
 
+    @Option(name: .customLong("verify-requests"), help: ArgumentHelp("Answers of a new version that decide whether it keeps the traffic, 0 for none (MLFLOW_SERVE_VERIFY_REQUESTS).", valueName: "count"))
+    var verifyRequests: String?
+
+    @Option(name: .customLong("verify-seconds"), help: ArgumentHelp("Longest verification of a new version on live traffic (MLFLOW_SERVE_VERIFY_SECONDS).", valueName: "seconds"))
+    var verifySeconds: String?
+
+    @Option(name: .customLong("verify-max-5xx-ratio"), help: ArgumentHelp("Share of 5xx answers that sends traffic back (MLFLOW_SERVE_VERIFY_MAX_5XX_RATIO).", valueName: "ratio"))
+    var verifyMax5xxRatio: String?
+
     @Option(name: .customLong("webhook-secret-file"), help: ArgumentHelp("File holding the MLflow webhook secret (MLFLOW_SERVE_WEBHOOK_SECRET_FILE).", valueName: "path"))
     var webhookSecretFile: String?
 
@@ -84,7 +93,8 @@ struct AgentOptions: ParsableArguments {
             (.serveStateDir, stateDir, "--state-dir"), (.serveProcessCommand, processCommand, "--process-command"),
             (.serveListen, listen, "--listen"), (.serveGatewayListen, gatewayListen, "--gateway-listen"),
             (.serveGatewayMaxBodyBytes, gatewayMaxBodyBytes, "--gateway-max-body-bytes"),
-            (.serveGatewayThreads, gatewayThreads, "--gateway-threads"), (.serveWebhookSecretFile, webhookSecretFile, "--webhook-secret-file"),
+            (.serveGatewayThreads, gatewayThreads, "--gateway-threads"), (.serveVerifyRequests, verifyRequests, "--verify-requests"),
+            (.serveVerifySeconds, verifySeconds, "--verify-seconds"), (.serveVerifyMax5xxRatio, verifyMax5xxRatio, "--verify-max-5xx-ratio"), (.serveWebhookSecretFile, webhookSecretFile, "--webhook-secret-file"),
             (.serveModelFilter, modelFilter, "--model-filter"), (.exporterAliases, exporterAliases, "--exporter-aliases"),
             (.serveLogFormat, logFormat, "--log-format"), (.serveLogLevel, logLevel, "--log-level"),
             (.serveCanary, canary, "--canary"), (.serveShadow, shadow, "--shadow"),

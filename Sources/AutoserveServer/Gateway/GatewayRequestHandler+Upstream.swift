@@ -9,8 +9,13 @@ extension GatewayRequestHandler: UpstreamExchange {
         guard let context, phase == .forwarding else { return }
         switch part {
         case .head(let head):
-            if head.status.code >= 500, let target, target.isRolledBack, canReplay, resendAfterRollback(from: target, context: context) {
-                return
+            if let target {
+                if head.status.code >= 500, target.isRolledBack, canReplay, resendAfterRollback(from: target, context: context) {
+                    return
+                }
+                // Counted at the head, before it is passed on: the answer that decides a rollback is the
+                // last 5xx of that version a client gets.
+                target.recordAnswer(status: Int(head.status.code))
             }
             responseHeadSent = true
             status = Int(head.status.code)

@@ -348,6 +348,8 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         phase = .answeredLocally
         resumeClientReads(context: context)
         status = Int(answer.status.code)
+        // A 502 or 504 for the instance holding the lease counts against it, as its own 5xx would.
+        if leaseHeld, let target { target.recordAnswer(status: status) }
         responseHeadSent = true
         let version = requestHead?.version ?? .http1_1
         let body = answer.body
@@ -429,7 +431,6 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         }
         let lease = leaseHeld ? target : nil
         leaseHeld = false
-        lease?.recordAnswer(status: status)
         lease?.release()
         shared.observer.requestFinished(
             GatewayRequestRecord(

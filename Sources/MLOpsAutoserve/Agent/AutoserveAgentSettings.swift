@@ -41,6 +41,9 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     public var canaries: [CanaryRule] = []
     /// The gateway's shadows (`MLFLOW_SERVE_SHADOW`).
     public var shadows: [ShadowRule] = []
+    /// How a switch is checked on live traffic (`MLFLOW_SERVE_VERIFY_REQUESTS`, `_SECONDS`,
+    /// `_MAX_5XX_RATIO`); only with the gateway, which counts the answers.
+    public var verification = VerificationPolicy()
     public var runtime: RuntimeChoice = .auto
     /// The process runtime's state directory; `nil` for its default.
     public var stateDirectory: String?
@@ -151,6 +154,24 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
                     .invalidChoice, value, expected: "\(error); expected ALIAS=ALIAS, comma-separated, such as Production=Test")
             }
         }
+        if let value = resolved[keys.serveVerifyRequests], let text = value.value.nonEmpty {
+            guard let requests = Int(text), requests >= 0 else {
+                throw ConfigurationError(.invalidInteger, value, expected: "expected a whole number of requests (0: no verification)")
+            }
+            verification.requests = requests
+        }
+        if let value = resolved[keys.serveVerifySeconds], let text = value.value.nonEmpty {
+            guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+                throw ConfigurationError(.outOfRange, value, expected: "expected seconds between 0 and 86400, such as 60")
+            }
+            verification.duration = .milliseconds(Int64(seconds * 1000))
+        }
+        if let value = resolved[keys.serveVerifyMax5xxRatio], let text = value.value.nonEmpty {
+            guard let ratio = Double(text), ratio.isFinite, (0...1).contains(ratio) else {
+                throw ConfigurationError(.outOfRange, value, expected: "expected a share between 0 and 1, such as 0.1")
+            }
+            verification.maximumErrorRatio = ratio
+        }
         if let value = resolved[keys.serveRuntime] {
             guard let choice = RuntimeChoice(rawValue: value.value.trimmingWhitespace().lowercased()) else {
                 throw ConfigurationError(.invalidChoice, value, expected: "expected docker, process or auto")
@@ -226,7 +247,7 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     public var description: String {
         "AutoserveAgentSettings(listen: \(listenHost):\(listenPort), runtime: \(runtime.rawValue), "
             + "gateway: \(gatewayListen.map { String(describing: $0) } ?? "off"), gatewayMaximumBodyBytes: \(gatewayMaximumBodyBytes), "
-            + "gatewayThreads: \(gatewayThreads), "
+            + "gatewayThreads: \(gatewayThreads), verification: \(verification.requests) requests, \(verification.duration), \(verification.maximumErrorRatio), "
             + "canaries: \(Self.listed(canaries)), shadows: \(Self.listed(shadows)), "
             + "stateDirectory: \(stateDirectory ?? "default"), modelCacheDirectory: \(modelCacheDirectory ?? "default"), "
             + "processLogMaxBytes: \(processLogMaxBytes.map { String($0) } ?? "unlimited"), "

@@ -35,6 +35,7 @@ extension AutoserveConfiguration {
             aliases: configuration.serveAliases,
             modelFilter: settings.modelFilter,
             resyncInterval: .seconds(configuration.servePollSeconds),
+            verification: settings.verification,
             environment: environment,
             configHash: Self.configHash(
                 runtime: runtime,

@@ -149,6 +149,19 @@ extension ConfigurationKey {
     public static let serveProcessLogMaxMiB = ConfigurationKey(
         "MLFLOW_SERVE_PROCESS_LOG_MAX_MIB", default: "16",
         help: "process runtime: a model server's log is rotated to <log>.1 past this many MiB (0: never)")
+    /// `MLFLOW_SERVE_VERIFY_REQUESTS`: MLOpsKit's own; with the gateway, how many answers of a new version
+    /// decide whether it keeps the traffic (0: no verification).
+    public static let serveVerifyRequests = ConfigurationKey(
+        "MLFLOW_SERVE_VERIFY_REQUESTS", default: "20",
+        help: "with the gateway: answers of a new version that decide whether it keeps the traffic; the previous version stays warm meanwhile (0: off)")
+    /// `MLFLOW_SERVE_VERIFY_SECONDS`: MLOpsKit's own; the verification's time bound.
+    public static let serveVerifySeconds = ConfigurationKey(
+        "MLFLOW_SERVE_VERIFY_SECONDS", default: "60",
+        help: "with the gateway: the longest the previous version stays warm for a verification (fewer answers by then pass)")
+    /// `MLFLOW_SERVE_VERIFY_MAX_5XX_RATIO`: MLOpsKit's own; the share of 5xx answers that sends traffic back.
+    public static let serveVerifyMax5xxRatio = ConfigurationKey(
+        "MLFLOW_SERVE_VERIFY_MAX_5XX_RATIO", default: "0.1",
+        help: "with the gateway: above this share of 5xx answers in the verification, traffic goes back to the previous version")
     /// `MLFLOW_SERVE_PROCESS_COMMAND`: MLOpsKit's own; the process runtime's model server command line.
     public static let serveProcessCommand = ConfigurationKey(
         "MLFLOW_SERVE_PROCESS_COMMAND",
@@ -267,7 +280,8 @@ extension ConfigurationKey {
         awsRegion, awsDefaultRegion, awsProfile, awsSharedCredentialsFile, artifactBucket, artifactRoot, minioRootUser, minioRootPassword,
         airflowBaseURL, airflowAdminUser, airflowAdminPassword,
         serveAliases, serveImage, serveNetwork, servePort, servePollSeconds, serveMode, serveEnvManager,
-        serveRuntime, serveStateDir, serveModelCacheDir, serveProcessCommand, serveProcessLogMaxMiB, serveListen,
+        serveRuntime, serveStateDir, serveModelCacheDir, serveProcessCommand, serveProcessLogMaxMiB, serveVerifyRequests, serveVerifySeconds,
+        serveVerifyMax5xxRatio, serveListen,
         serveGatewayListen, serveGatewayMaxBodyBytes, serveGatewayThreads, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
         serveLogFormat, serveLogLevel,
         serveCanary, serveShadow,
