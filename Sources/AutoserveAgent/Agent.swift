@@ -60,7 +60,12 @@ struct Agent {
         let health = AutoserveHealth()
         let observer = AutoserveObservers([exporterMetrics, metrics, health, AutoserveLogObserver(logger: logger)])
         // The gateway's routes, kept current by the reconciler; only `serve` runs the gateway itself.
-        let gatewayRoutes = mode == .serve && settings.gatewayListen != nil ? GatewayRouteTable() : nil
+        // Its request metrics go on the agent's own /metrics: one scrape has everything.
+        let gatewayMetrics = GatewayMetrics(registry: agentRegistry)
+        let gatewayRoutes =
+            mode == .serve && settings.gatewayListen != nil
+            ? GatewayRouteTable(canaries: settings.canaries, shadows: settings.shadows, onCanaries: gatewayMetrics.publishCanaries)
+            : nil
         let reconciler = AliasReconciler(
             registry: client, runtime: runtime, configuration: autoserve,
             readiness: ServingReadinessChecker(transport: transport, policy: autoserve.readiness),
@@ -118,8 +123,7 @@ struct Agent {
                         routes: gatewayRoutes, traffic: gatewayTraffic,
                         // Request metrics on the agent's own /metrics (one scrape has everything), and the
                         // per-key traffic /status shows.
-                        observer: GatewayRequestObservers(
-                            [GatewayMetrics(registry: agentRegistry)] + (gatewayTraffic.map { [$0] } ?? [])),
+                        observer: GatewayRequestObservers([gatewayMetrics] + (gatewayTraffic.map { [$0] } ?? [])),
                         logger: logging.logger("autoserve.gateway")))
             }
             services.append(ReconcilerService(reconciler: reconciler, logger: logger))

@@ -53,6 +53,12 @@ struct AgentOptions: ParsableArguments {
     @Option(name: .customLong("gateway-threads"), help: ArgumentHelp("Event loop threads of the gateway, 0 for one per core (MLFLOW_SERVE_GATEWAY_THREADS).", valueName: "threads"))
     var gatewayThreads: String?
 
+    @Option(help: ArgumentHelp("Gateway canary splits such as Production=Challenger:10, comma-separated (MLFLOW_SERVE_CANARY).", valueName: "list"))
+    var canary: String?
+
+    @Option(help: ArgumentHelp("Gateway shadows such as Production=Test, comma-separated (MLFLOW_SERVE_SHADOW).", valueName: "list"))
+    var shadow: String?
+
     @Option(name: .customLong("verify-requests"), help: ArgumentHelp("Answers of a new version that decide whether it keeps the traffic, 0 for none (MLFLOW_SERVE_VERIFY_REQUESTS).", valueName: "count"))
     var verifyRequests: String?
 
@@ -91,6 +97,7 @@ struct AgentOptions: ParsableArguments {
             (.serveVerifySeconds, verifySeconds, "--verify-seconds"), (.serveVerifyMax5xxRatio, verifyMax5xxRatio, "--verify-max-5xx-ratio"), (.serveWebhookSecretFile, webhookSecretFile, "--webhook-secret-file"),
             (.serveModelFilter, modelFilter, "--model-filter"), (.exporterAliases, exporterAliases, "--exporter-aliases"),
             (.serveLogFormat, logFormat, "--log-format"), (.serveLogLevel, logLevel, "--log-level"),
+            (.serveCanary, canary, "--canary"), (.serveShadow, shadow, "--shadow"),
         ]
     }
 

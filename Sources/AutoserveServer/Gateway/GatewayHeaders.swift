@@ -3,6 +3,9 @@ import NIOHTTP1
 /// How the gateway rewrites heads as they cross it: hop-by-hop headers stay on their hop (RFC 9110
 /// §7.6.1), the framing is NIO's to set again, and the model server learns who asked.
 enum GatewayHeaders {
+    /// The gateway's own header that picks the alias of the requested model that answers.
+    static let route = "x-mlops-route"
+
     /// Headers that belong to one connection, never forwarded. `expect` is answered by the gateway
     /// itself; `x-mlops-route` is the gateway's own.
     static let hopByHop = [

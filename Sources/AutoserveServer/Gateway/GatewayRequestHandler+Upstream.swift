@@ -32,8 +32,10 @@ extension GatewayRequestHandler: UpstreamExchange {
                 promise: nil)
         case .body(let buffer):
             responseBytes += buffer.readableBytes
+            if shadowPair != nil || shadowAlias != nil { keepPrimaryAnswer(buffer) }
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end(let trailers):
+            primaryComplete = true
             releaseUpstream(reusable: upstreamKeepAlive && upstreamRequestEndedAt != nil)
             if !requestEnded { resumeClientReads(context: context) }
             writeEnd(trailers: trailers, context: context)

@@ -84,6 +84,15 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
     /// Parts were written to the instance since the last flush.
     var unflushed = false
 
+    // A shadowed request: the alias its copy goes to, the request body kept for the copy, then the
+    // comparison and the primary's answer kept for it (bodies up to ``ShadowExchange/bodyLimit``).
+    var shadowAlias: String?
+    var shadowBody: [ByteBuffer] = []
+    var shadowPair: ShadowPair?
+    var primaryBody: [ByteBuffer] = []
+    var primaryBodyBytes = 0
+    var primaryComplete = false
+
     init(shared: Context, connection: ConnectionGuard, pool: UpstreamPool) {
         self.shared = shared
         self.connection = connection
@@ -112,6 +121,7 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
                 if requestBytes > shared.configuration.maximumBodyBytes {
                     bodyTooLarge(context: context)
                 } else {
+                    if shadowAlias != nil { keepForShadow(buffer) }
                     send(.body(.byteBuffer(buffer)), bytes: buffer.readableBytes)
                 }
             default:
@@ -122,6 +132,7 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
             if phase == .forwarding, upstreamRequestEndedAt == nil {
                 send(.end(trailers), bytes: 0)
                 upstreamRequestEndedAt = .now()
+                if shadowAlias != nil { sendShadowCopy(context: context) }
             }
             finishIfDone(context: context)
         }
@@ -200,13 +211,25 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
                 answer(.tooLarge(limit: shared.configuration.maximumBodyBytes), context: context)
                 return
             }
-            route(key, context: context)
+            // `X-MLOps-Route: <alias>` picks the alias of the same model that answers, past any split
+            // (NIO's parser trims the value).
+            if let forced = head.headers.first(name: GatewayHeaders.route), !forced.isEmpty {
+                route(ServingKey(model: key.model, alias: forced), draw: nil, context: context)
+            } else {
+                if handler == "/invocations", let shadow = shared.routes.shadowAlias(for: key.alias) {
+                    shadowAlias = shadow
+                }
+                route(key, draw: pool.draws.next(), context: context)
+                if phase != .forwarding { shadowAlias = nil }
+            }
         }
     }
 
-    /// Takes a lease on the instance serving `key` and starts forwarding to it.
-    func route(_ key: ServingKey, context: ChannelHandlerContext) {
-        switch shared.routes.lease(for: key) {
+    /// Takes a lease on the instance serving `key`, or on its canary's when `draw` falls in the canary
+    /// share (``GatewayRouteTable/lease(for:draw:)``), and starts forwarding to it.
+    func route(_ key: ServingKey, draw: UInt64?, context: ChannelHandlerContext) {
+        let lease = draw.map { shared.routes.lease(for: key, draw: $0) } ?? shared.routes.lease(for: key)
+        switch lease {
         case .unknown:
             let served = shared.routes.routedKeys().keys.filter { $0.model == key.model }.map(\.alias).sorted()
             let message =
@@ -402,6 +425,10 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
 
     /// Counts the exchange once its answer is written (or it is given up).
     func report() {
+        if let pair = shadowPair {
+            shadowPair = nil
+            pair.primaryAnswered(primaryAnswer())
+        }
         let lease = leaseHeld ? target : nil
         leaseHeld = false
         lease?.release()
@@ -439,5 +466,11 @@ final class GatewayRequestHandler: ChannelDuplexHandler {
         sentCount = 0
         retainedBytes = 0
         retainSent = false
+        shadowAlias = nil
+        shadowBody.removeAll()
+        shadowPair = nil
+        primaryBody.removeAll()
+        primaryBodyBytes = 0
+        primaryComplete = false
     }
 }

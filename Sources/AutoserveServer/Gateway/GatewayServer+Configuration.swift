@@ -1,3 +1,4 @@
+import MLOpsKit
 import NIOCore
 
 extension GatewayServer {
@@ -38,6 +39,10 @@ extension GatewayServer {
         public var upstreamIdleTimeout: Duration
         /// How long ``GatewayServer/stop()`` waits for requests in flight.
         public var stopGrace: Duration
+        /// The seed of the canary draws (``GatewayRouteTable/lease(for:draw:)``): each event loop draws
+        /// from its own ``SplitMix64`` seeded from it (the loop's index mixed in); `nil` seeds each loop
+        /// from the system's generator. Tests set it to make a split repeatable.
+        public var trafficSeed: UInt64?
 
         /// Loopback on a free port, one thread per core; 75 s idle, 10 s for a head, 30 s without progress,
         /// 60 s for an instance to start answering, 1 s to connect; 256 MiB bodies, 64 KiB heads, 4,096
@@ -48,7 +53,7 @@ extension GatewayServer {
             upstreamResponseTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(1),
             maximumBodyBytes: Int = 256 * 1024 * 1024, maximumHeaderBytes: Int = 64 * 1024,
             maximumConnections: Int = 4096, maximumIdleUpstreamConnections: Int = 32,
-            upstreamIdleTimeout: Duration = .seconds(4), stopGrace: Duration = .seconds(10)
+            upstreamIdleTimeout: Duration = .seconds(4), stopGrace: Duration = .seconds(10), trafficSeed: UInt64? = nil
         ) {
             self.host = host
             self.port = port
@@ -64,6 +69,7 @@ extension GatewayServer {
             self.maximumIdleUpstreamConnections = maximumIdleUpstreamConnections
             self.upstreamIdleTimeout = upstreamIdleTimeout
             self.stopGrace = stopGrace
+            self.trafficSeed = trafficSeed
         }
     }
 }

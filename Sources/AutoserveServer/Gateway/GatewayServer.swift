@@ -85,10 +85,10 @@ public final class GatewayServer: Sendable {
         let socketAddress = try AutoserveHTTPServer.socketAddress(host: configuration.host, port: configuration.port)
         let display = AutoserveHTTPServer.display(socketAddress, fallbackHost: configuration.host, port: configuration.port)
         var pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>] = [:]
-        for loop in group.makeIterator() {
+        for (index, loop) in group.makeIterator().enumerated() {
             let configuration = configuration
             if let pool = try? await loop.submit({
-                let pool = UpstreamPool(eventLoop: loop, configuration: configuration)
+                let pool = UpstreamPool(eventLoop: loop, configuration: configuration, index: index)
                 pool.startSweeping()
                 return NIOLoopBound(pool, eventLoop: loop)
             }).get() {

@@ -28,10 +28,35 @@ final class UpstreamPool {
     private let configuration: GatewayServer.Configuration
     private var entries: [ObjectIdentifier: Entry] = [:]
     private var sweep: RepeatedTask?
+    /// The shadow copies in flight on this event loop (kept alive here until they end).
+    private var shadows: [ObjectIdentifier: ShadowExchange] = [:]
+    /// The most shadow copies in flight on one event loop; more are dropped.
+    static let shadowLimit = 32
 
-    init(eventLoop: any EventLoop, configuration: GatewayServer.Configuration) {
+    /// Whether another shadow copy may start.
+    var shadowHasRoom: Bool { shadows.count < Self.shadowLimit }
+
+    func shadowStarted(_ exchange: ShadowExchange) {
+        shadows[ObjectIdentifier(exchange)] = exchange
+    }
+
+    func shadowFinished(_ exchange: ShadowExchange) {
+        shadows[ObjectIdentifier(exchange)] = nil
+    }
+
+    /// The event loop's canary draws: one generator per loop, so a draw takes no lock.
+    var draws: SplitMix64
+
+    /// The pool of the event loop numbered `index` (it mixes into ``GatewayServer/Configuration/trafficSeed``).
+    init(eventLoop: any EventLoop, configuration: GatewayServer.Configuration, index: Int = 0) {
         self.eventLoop = eventLoop
         self.configuration = configuration
+        if let seed = configuration.trafficSeed {
+            var mixer = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+            draws = SplitMix64(seed: mixer.next())
+        } else {
+            draws = SplitMix64()
+        }
     }
 
     /// Starts closing connections idle for too long, once a second.
@@ -109,6 +134,7 @@ final class UpstreamPool {
     func closeAll() {
         sweep?.cancel()
         sweep = nil
+        for exchange in Array(shadows.values) { exchange.finish(.failed) }
         let all = entries.values.flatMap(\.idle)
         entries.removeAll()
         for idle in all {

@@ -37,6 +37,10 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
     public var gatewayMaximumBodyBytes: Int = 256 << 20
     /// The gateway's event loop threads (`MLFLOW_SERVE_GATEWAY_THREADS`); 0: one per core.
     public var gatewayThreads: Int = 0
+    /// The gateway's canary splits (`MLFLOW_SERVE_CANARY`).
+    public var canaries: [CanaryRule] = []
+    /// The gateway's shadows (`MLFLOW_SERVE_SHADOW`).
+    public var shadows: [ShadowRule] = []
     /// How a switch is checked on live traffic (`MLFLOW_SERVE_VERIFY_REQUESTS`, `_SECONDS`,
     /// `_MAX_5XX_RATIO`); only with the gateway, which counts the answers.
     public var verification = VerificationPolicy()
@@ -133,6 +137,23 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
             }
             gatewayThreads = threads
         }
+        if let value = resolved[keys.serveCanary], let text = value.value.nonEmpty {
+            do {
+                canaries = try CanaryRule.parseList(text)
+            } catch {
+                throw ConfigurationError(
+                    error.isRange ? .outOfRange : .invalidChoice, value,
+                    expected: "\(error); expected ALIAS=ALIAS:PERCENT, comma-separated, such as Production=Challenger:10")
+            }
+        }
+        if let value = resolved[keys.serveShadow], let text = value.value.nonEmpty {
+            do {
+                shadows = try ShadowRule.parseList(text)
+            } catch {
+                throw ConfigurationError(
+                    .invalidChoice, value, expected: "\(error); expected ALIAS=ALIAS, comma-separated, such as Production=Test")
+            }
+        }
         if let value = resolved[keys.serveVerifyRequests], let text = value.value.nonEmpty {
             guard let requests = Int(text), requests >= 0 else {
                 throw ConfigurationError(.invalidInteger, value, expected: "expected a whole number of requests (0: no verification)")
@@ -219,10 +240,15 @@ public struct AutoserveAgentSettings: Sendable, Equatable, CustomStringConvertib
         return webhookSecret.map(WebhookSecret.init)
     }
 
+    private static func listed(_ rules: [some CustomStringConvertible]) -> String {
+        rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ",")
+    }
+
     public var description: String {
         "AutoserveAgentSettings(listen: \(listenHost):\(listenPort), runtime: \(runtime.rawValue), "
             + "gateway: \(gatewayListen.map { String(describing: $0) } ?? "off"), gatewayMaximumBodyBytes: \(gatewayMaximumBodyBytes), "
             + "gatewayThreads: \(gatewayThreads), verification: \(verification.requests) requests, \(verification.duration), \(verification.maximumErrorRatio), "
+            + "canaries: \(Self.listed(canaries)), shadows: \(Self.listed(shadows)), "
             + "stateDirectory: \(stateDirectory ?? "default"), modelCacheDirectory: \(modelCacheDirectory ?? "default"), "
             + "processLogMaxBytes: \(processLogMaxBytes.map { String($0) } ?? "unlimited"), "
             + "processCommand: \(processCommand?.joined(separator: " ") ?? "default"), webhookSecret: \(webhookSecret == nil ? "nil" : Redaction.mask), "

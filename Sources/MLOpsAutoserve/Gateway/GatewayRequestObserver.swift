@@ -15,6 +15,19 @@ public protocol GatewayRequestObserver: Sendable {
     func upstreamConnectFailed(_ target: UpstreamTarget)
     /// `target` failed a request after the connection was made.
     func upstreamFailed(_ target: UpstreamTarget, kind: GatewayUpstreamFailure)
+    /// A copy of a request for `model`/`alias` was sent to its `shadow` alias and the two answers
+    /// compared (called off the event loops). Does nothing unless implemented.
+    func shadowCompared(model: String, alias: String, shadow: String, result: ShadowComparisonResult)
+    /// A copy of a request for `model`/`alias` was not sent to `shadow`: too many copies were in flight
+    /// on the event loop. Does nothing unless implemented.
+    func shadowDropped(model: String, alias: String, shadow: String)
+}
+
+extension GatewayRequestObserver {
+    /// A copy of a request for `model`/`alias` was sent to its `shadow` alias and the two answers compared.
+    public func shadowCompared(model: String, alias: String, shadow: String, result: ShadowComparisonResult) {}
+    /// A copy of a request for `model`/`alias` was not sent to `shadow`: too many copies were in flight.
+    public func shadowDropped(model: String, alias: String, shadow: String) {}
 }
 
 /// One request as the gateway answered it.

@@ -32,6 +32,24 @@ public final class GatewayRouteTable: TrafficControl {
         var targets: [String: UpstreamTarget] = [:]
         /// The stable names of the routed keys, for routing by `Host`; rebuilt when a key comes or goes.
         var names = StableNameIndex(keys: [])
+        /// Canary splits and shadows, by the alias requests ask for.
+        var canaries: [String: CanaryRule] = [:]
+        var shadows: [String: ShadowRule] = [:]
+        /// The canary splits in effect when last published.
+        var published: Set<ActiveCanary> = []
+
+        /// The canary splits in effect: rules whose two aliases are both served for a model.
+        var activeCanaries: Set<ActiveCanary> {
+            guard !canaries.isEmpty else { return [] }
+            var active: Set<ActiveCanary> = []
+            for (key, route) in routes {
+                guard case .serving = route, let rule = canaries[key.alias],
+                    case .serving = routes[ServingKey(model: key.model, alias: rule.canary)]
+                else { continue }
+                active.insert(ActiveCanary(model: key.model, rule: rule))
+            }
+            return active
+        }
 
         mutating func setRoute(_ route: Route, for key: ServingKey) {
             let isNew = routes.updateValue(route, forKey: key) == nil
@@ -40,8 +58,105 @@ public final class GatewayRouteTable: TrafficControl {
     }
 
     private let state = Mutex(State())
+    /// Whether any canary or shadow rule is set: without one, a request takes no second lock.
+    private let hasCanaries = Atomic<Bool>(false)
+    private let hasShadows = Atomic<Bool>(false)
 
-    public init() {}
+    private let onCanaries: (@Sendable (Set<ActiveCanary>) -> Void)?
+
+    /// A table with nothing routed, with canary splits and shadows (see ``setCanaries(_:)`` and
+    /// ``setShadows(_:)``).
+    ///
+    /// - Parameter onCanaries: called with the canary splits in effect each time they change (a model
+    ///   gets or loses one of a rule's aliases, or the rules change), in order, with the table's lock
+    ///   held: it must not call the table. ``GatewayMetrics/publishCanaries(_:)`` fits.
+    public init(
+        canaries: [CanaryRule] = [], shadows: [ShadowRule] = [], onCanaries: (@Sendable (Set<ActiveCanary>) -> Void)? = nil
+    ) {
+        self.onCanaries = onCanaries
+        setCanaries(canaries)
+        setShadows(shadows)
+    }
+
+    /// Runs `change` under the lock, then publishes the canary splits in effect if they changed.
+    private func update<T>(_ change: (inout State) -> T) -> T {
+        state.withLock { state in
+            let result = change(&state)
+            if let onCanaries {
+                let active = state.activeCanaries
+                if active != state.published {
+                    state.published = active
+                    onCanaries(active)
+                }
+            }
+            return result
+        }
+    }
+
+    /// Sets the canary splits: a share of the requests for a rule's primary alias goes to its canary
+    /// alias of the same model, while both are served (``lease(for:draw:)``). One rule per primary alias;
+    /// a later one wins.
+    public func setCanaries(_ rules: [CanaryRule]) {
+        let byAlias = Dictionary(rules.map { ($0.primary, $0) }) { _, last in last }
+        update { $0.canaries = byAlias }
+        hasCanaries.store(!byAlias.isEmpty, ordering: .releasing)
+    }
+
+    /// The canary splits set now.
+    public var canaries: [CanaryRule] {
+        state.withLock { $0.canaries.values.sorted { $0.primary < $1.primary } }
+    }
+
+    /// Sets the shadows: a copy of each request for a rule's primary alias goes to its shadow alias of
+    /// the same model (``shadowLease(for:)``). One rule per primary alias; a later one wins.
+    public func setShadows(_ rules: [ShadowRule]) {
+        let byAlias = Dictionary(rules.map { ($0.primary, $0) }) { _, last in last }
+        state.withLock { $0.shadows = byAlias }
+        hasShadows.store(!byAlias.isEmpty, ordering: .releasing)
+    }
+
+    /// The shadows set now.
+    public var shadows: [ShadowRule] {
+        state.withLock { $0.shadows.values.sorted { $0.primary < $1.primary } }
+    }
+
+    /// A lease for a request for `key`, split by the canary rule of its alias: when the rule's canary
+    /// alias of the same model is served too and `draw % 10,000` is below the rule's basis points, a
+    /// lease on the canary's target; otherwise (and whenever the canary has no serving instance) a
+    /// lease as ``lease(for:)`` gives it.
+    ///
+    /// - Parameter draw: a uniformly random number, drawn once for the request.
+    public func lease(for key: ServingKey, draw: UInt64) -> Lease {
+        guard hasCanaries.load(ordering: .acquiring) else { return lease(for: key) }
+        let canary = state.withLock { state -> ServingKey? in
+            guard let rule = state.canaries[key.alias], draw % 10_000 < UInt64(rule.basisPoints) else { return nil }
+            let canary = ServingKey(model: key.model, alias: rule.canary)
+            guard case .serving = state.routes[canary], case .serving = state.routes[key] else { return nil }
+            return canary
+        }
+        if let canary, case .target(let target) = lease(for: canary) { return .target(target) }
+        return lease(for: key)
+    }
+
+    /// The alias copies of requests for `alias` go to, when a shadow rule names one.
+    public func shadowAlias(for alias: String) -> String? {
+        guard hasShadows.load(ordering: .acquiring) else { return nil }
+        return state.withLock { $0.shadows[alias]?.shadow }
+    }
+
+    /// A lease on the target a copy of a request for `key` goes to, by the shadow rule of its alias;
+    /// `nil` when there is no rule or the shadow alias of the same model has no serving instance.
+    public func shadowLease(for key: ServingKey) -> UpstreamTarget? {
+        guard hasShadows.load(ordering: .acquiring) else { return nil }
+        let shadow = state.withLock { state -> ServingKey? in
+            guard let rule = state.shadows[key.alias] else { return nil }
+            let shadow = ServingKey(model: key.model, alias: rule.shadow)
+            guard case .serving = state.routes[shadow] else { return nil }
+            return shadow
+        }
+        guard let shadow, case .target(let target) = lease(for: shadow) else { return nil }
+        return target
+    }
 
     /// A lease on the target serving `key` now. A target closed between reading the route and taking
     /// the lease is skipped: the route has moved on, so it is read again.
@@ -91,7 +206,7 @@ public final class GatewayRouteTable: TrafficControl {
             unavailable(key, retryAfter: .seconds(5))
             return
         }
-        state.withLock { state in
+        update { state in
             let existing = state.targets[instance.id]
             let target: UpstreamTarget
             if let existing, !existing.isClosed, existing.endpoint == endpoint, existing.key == key {
@@ -105,11 +220,11 @@ public final class GatewayRouteTable: TrafficControl {
     }
 
     public func unavailable(_ key: ServingKey, retryAfter: Duration) {
-        state.withLock { $0.setRoute(.unavailable(retryAfter: max(retryAfter, .seconds(1))), for: key) }
+        update { $0.setRoute(.unavailable(retryAfter: max(retryAfter, .seconds(1))), for: key) }
     }
 
     public func remove(_ key: ServingKey) {
-        state.withLock { state in
+        update { state in
             guard state.routes.removeValue(forKey: key) != nil else { return }
             state.names = StableNameIndex(keys: state.routes.keys)
         }
@@ -163,7 +278,7 @@ public final class GatewayRouteTable: TrafficControl {
 
     public func drain(_ instanceIDs: [String], until deadline: ServingClock.Instant, clock: ServingClock) async -> DrainOutcome {
         // Stop routing to them first, then close them: see ``UpstreamTarget``.
-        let draining = state.withLock { state -> [UpstreamTarget] in
+        let draining = update { state -> [UpstreamTarget] in
             let ids = Set(instanceIDs)
             for (key, route) in state.routes {
                 if case .serving(let target) = route, ids.contains(target.instanceID) {

@@ -12,6 +12,9 @@ extension GatewayMetrics {
         static let upstreamErrors = "Requests an instance failed after the connection was made, by kind."
         static let requestBytes = "Request body bytes received from clients."
         static let responseBytes = "Response body bytes sent to clients."
+        static let shadowComparisons = "Shadow copies whose answer was compared with the primary's, by result."
+        static let canaryBasisPoints = "Canary splits in effect: the share of a model's requests for alias answered by alias canary, in 1/10,000."
+        static let shadowDropped = "Shadow copies not sent because too many were in flight."
     }
 
     /// A status grouped as the original instrumentation groups it: `2xx` … (nil for 0, the client
@@ -44,6 +47,14 @@ extension GatewayMetrics {
         var status: StatusClass
     }
 
+    /// A shadow counter's labels; no result: the drops.
+    struct ShadowKey: Hashable, Sendable {
+        var model: String
+        var alias: String
+        var shadow: String
+        var result: ShadowComparisonResult?
+    }
+
     /// What distinguishes the series of requests the gateway answered itself.
     struct UnroutedKey: Hashable, Sendable {
         var model: String
@@ -51,10 +62,12 @@ extension GatewayMetrics {
         var request: RequestKey
     }
 
-    /// A request to one target: its identity (kept alive by its ``TargetEntry``) and what else tells its
-    /// request series apart.
+    /// A request to one target: its identity (kept alive by its ``TargetEntry``), the alias the request
+    /// asked for (another than the target's when a canary split or `X-MLOps-Route` sent it there), and
+    /// what else tells its request series apart.
     struct RoutedKey: Hashable, Sendable {
         var target: ObjectIdentifier
+        var alias: String
         var request: RequestKey
     }
 
@@ -124,5 +137,7 @@ extension GatewayMetrics {
         /// The request series of every target in ``targets``.
         var routed: [RoutedKey: RequestSeries] = [:]
         var unrouted: [UnroutedKey: RequestSeries] = [:]
+        var shadows: [ShadowKey: Counter] = [:]
+        var canaries: [ActiveCanary: Gauge] = [:]
     }
 }

@@ -20,6 +20,9 @@ import Synchronization
 /// | `autoserve_gateway_upstream_errors_total` | counter | `model`, `alias`, `version`, `kind` (`reset`, `timeout`, `protocol`) |
 /// | `autoserve_gateway_request_bytes_total` | counter | `model`, `alias`, `version` |
 /// | `autoserve_gateway_response_bytes_total` | counter | `model`, `alias`, `version` |
+/// | `autoserve_gateway_canary_basis_points` | gauge | `model`, `alias`, `canary` |
+/// | `autoserve_shadow_comparisons_total` | counter | `model`, `alias`, `shadow`, `result` (`agree`, `disagree`, `error`) |
+/// | `autoserve_shadow_requests_dropped_total` | counter | `model`, `alias`, `shadow` |
 ///
 /// `status` is grouped as the instrumentation groups it: `2xx`, `3xx`, `4xx`, `5xx` (the first digit and
 /// `xx`). The original alerts select errors with `status=~"5.."`; Prometheus anchors the regular
@@ -52,6 +55,9 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
         public static let upstreamErrors = "autoserve_gateway_upstream_errors_total"
         public static let requestBytes = "autoserve_gateway_request_bytes_total"
         public static let responseBytes = "autoserve_gateway_response_bytes_total"
+        public static let shadowComparisons = "autoserve_shadow_comparisons_total"
+        public static let shadowDropped = "autoserve_shadow_requests_dropped_total"
+        public static let canaryBasisPoints = "autoserve_gateway_canary_basis_points"
     }
 
     /// Bucket bounds of `http_request_duration_highr_seconds`, the instrumentation's defaults.
@@ -108,14 +114,17 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
             series.duration.record(record.duration)
             return
         }
+        // The alias asked for, with the version that answered: a canary's answers count under the
+        // primary alias and the canary's version.
         let key = RoutedKey(
-            target: ObjectIdentifier(target), request: RequestKey(method: method, handler: record.handler, status: statusClass))
+            target: ObjectIdentifier(target), alias: record.alias.isEmpty ? target.key.alias : record.alias,
+            request: RequestKey(method: method, handler: record.handler, status: statusClass))
         let (requests, isNew) = state.withLock { state in
             if let requests = state.routed[key] { return (requests, false) }
             let isNew = state.targets[key.target] == nil
             let series = targetSeries(for: target, in: &state)
             let requests = makeRequestSeries(
-                model: target.key.model, alias: target.key.alias, version: target.version, key: key.request, target: series)
+                model: target.key.model, alias: key.alias, version: target.version, key: key.request, target: series)
             state.routed[key] = requests
             return (requests, isNew)
         }
@@ -139,6 +148,51 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
         series.upstreamErrors(kind).increment()
     }
 
+    public func shadowCompared(model: String, alias: String, shadow: String, result: ShadowComparisonResult) {
+        shadowCounter(ShadowKey(model: model, alias: alias, shadow: shadow, result: result)).increment()
+    }
+
+    public func shadowDropped(model: String, alias: String, shadow: String) {
+        shadowCounter(ShadowKey(model: model, alias: alias, shadow: shadow, result: nil)).increment()
+    }
+
+    /// Sets `autoserve_gateway_canary_basis_points` to the canary splits in effect: one series per model
+    /// with both aliases of a rule served, removed when the split no longer applies. Pass it to
+    /// ``GatewayRouteTable/init(canaries:shadows:onCanaries:)``.
+    public func publishCanaries(_ active: Set<ActiveCanary>) {
+        let registry = registry
+        state.withLock { state in
+            for (split, gauge) in state.canaries where !active.contains(split) {
+                registry.unregisterGauge(gauge)
+                state.canaries[split] = nil
+            }
+            for split in active where state.canaries[split] == nil {
+                let gauge = registry.gauge(
+                    Names.canaryBasisPoints,
+                    labels: [("model", split.model), ("alias", split.rule.primary), ("canary", split.rule.canary)],
+                    help: Help.canaryBasisPoints)
+                gauge.set(to: Double(split.rule.basisPoints))
+                state.canaries[split] = gauge
+            }
+        }
+    }
+
+    /// The comparison (or, without a result, the drop) counter of a shadow rule's model and aliases.
+    /// Only served keys have shadows, so the label sets are bounded by the served ones.
+    private func shadowCounter(_ key: ShadowKey) -> Counter {
+        let registry = registry
+        return state.withLock { state in
+            if let counter = state.shadows[key] { return counter }
+            let labels = [("model", key.model), ("alias", key.alias), ("shadow", key.shadow)]
+            let counter =
+                key.result.map {
+                    registry.counter(Names.shadowComparisons, labels: labels + [("result", $0.rawValue)], help: Help.shadowComparisons)
+                } ?? registry.counter(Names.shadowDropped, labels: labels, help: Help.shadowDropped)
+            state.shadows[key] = counter
+            return counter
+        }
+    }
+
     // MARK: Retirement
 
     /// Removes the series of a retired instance from the registry.
@@ -155,17 +209,26 @@ public final class GatewayMetrics: GatewayRequestObserver, Sendable {
             guard let entry = state.targets.removeValue(forKey: id) else { return }
             let requests = state.routed.filter { $0.key.target == id }
             for key in requests.keys { state.routed[key] = nil }
-            if let otherID = state.targets.first(where: { $0.value.labels == entry.labels })?.key {
-                // Same label values, so the same registry series: hand over the combinations the other
-                // target has not used yet, so that forgetting it removes them.
-                for (key, series) in requests {
-                    let moved = RoutedKey(target: otherID, request: key.request)
-                    if state.routed[moved] == nil { state.routed[moved] = series }
-                }
-                return
+            // Request series carry the requested alias and the version: another target of the same model
+            // and version (a restart, or the other side of a canary split) may share them. They are
+            // handed over to it, so that forgetting it removes them.
+            let sharing = state.targets.first {
+                $0.value.labels.model == entry.labels.model && $0.value.labels.version == entry.labels.version
             }
-            entry.series.unregister(from: registry)
-            for series in requests.values { series.unregister(from: registry) }
+            for (key, series) in requests {
+                guard let (otherID, other) = sharing else {
+                    series.unregister(from: registry)
+                    continue
+                }
+                let moved = RoutedKey(target: otherID, alias: key.alias, request: key.request)
+                if state.routed[moved] == nil {
+                    state.routed[moved] = RequestSeries(requests: series.requests, duration: series.duration, target: other.series)
+                }
+            }
+            // Same label values, so the same registry series: they stay for the other target.
+            if !state.targets.values.contains(where: { $0.labels == entry.labels }) {
+                entry.series.unregister(from: registry)
+            }
         }
     }
 

@@ -184,6 +184,18 @@ extension ConfigurationKey {
     /// `MLFLOW_SERVE_GATEWAY_THREADS`: MLOpsKit's own; the gateway's event loop threads.
     public static let serveGatewayThreads = ConfigurationKey(
         "MLFLOW_SERVE_GATEWAY_THREADS", default: "0", help: "event loop threads of the serving gateway (0: one per core)")
+    /// `MLFLOW_SERVE_CANARY`: MLOpsKit's own; canary splits of the gateway, `ALIAS=ALIAS:PERCENT`
+    /// comma-separated (`Production=Challenger:10`: 10 % of the requests for a model's Production go to
+    /// its Challenger, for every model with both served).
+    public static let serveCanary = ConfigurationKey(
+        "MLFLOW_SERVE_CANARY",
+        help: "gateway canary splits, such as Production=Challenger:10 (10 % of Production's requests to Challenger), comma-separated")
+    /// `MLFLOW_SERVE_SHADOW`: MLOpsKit's own; shadows of the gateway, `ALIAS=ALIAS` comma-separated
+    /// (`Production=Test`: a copy of each request for a model's Production goes to its Test, whose
+    /// answer is compared and dropped).
+    public static let serveShadow = ConfigurationKey(
+        "MLFLOW_SERVE_SHADOW",
+        help: "gateway shadows, such as Production=Test (a copy of Production's invocations to Test, answer compared and dropped), comma-separated")
     /// `MLFLOW_SERVE_WEBHOOK_SECRET`: MLOpsKit's own; the MLflow webhook secret. Secret.
     public static let serveWebhookSecret = ConfigurationKey(
         "MLFLOW_SERVE_WEBHOOK_SECRET", sensitivity: .secret,
@@ -272,6 +284,7 @@ extension ConfigurationKey {
         serveVerifyMax5xxRatio, serveListen,
         serveGatewayListen, serveGatewayMaxBodyBytes, serveGatewayThreads, serveWebhookSecret, serveWebhookSecretFile, serveModelFilter,
         serveLogFormat, serveLogLevel,
+        serveCanary, serveShadow,
         exporterPort, exporterPollSeconds, exporterAliases,
         bootstrapResetMLflow, mlflowPort, airflowWebPort, minioConsolePort, grafanaPort, prometheusPort, lokiPort,
         prometheusURL, lokiURL, grafanaURL,

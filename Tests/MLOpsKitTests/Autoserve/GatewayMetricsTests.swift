@@ -242,3 +242,36 @@ import Testing
         #expect(lines.contains("http_request_duration_highr_seconds_count \(tasks * perTask + unrouted)"))
     }
 }
+
+/// A canary split's answers: counted under the alias asked for, with the version that answered.
+@Suite struct GatewayMetricsCanaryTests {
+    @Test func aCanarysAnswersCountUnderTheRequestedAliasAndTheirVersion() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = GatewayMetrics(registry: registry)
+        let production = GatewayMetricsTests.target(version: "1", id: "p")
+        let challenger = GatewayMetricsTests.target("iris", "Challenger", version: "2", id: "c")
+        for (target, count) in [(production, 9), (challenger, 1)] {
+            for _ in 0..<count {
+                metrics.requestStarted(on: target)
+                metrics.requestFinished(
+                    GatewayRequestRecord(
+                        target: target, model: "iris", alias: "Production", method: "POST", handler: "/invocations",
+                        status: 200, duration: .milliseconds(3), requestBytes: 10, responseBytes: 20))
+            }
+        }
+        var lines = GatewayMetricsTests.lines(registry)
+        let common = #"method="POST",handler="/invocations",status="2xx""#
+        #expect(lines.contains(#"http_requests_total{model="iris",alias="Production",version="1",\#(common)} 9"#))
+        #expect(lines.contains(#"http_requests_total{model="iris",alias="Production",version="2",\#(common)} 1"#))
+        #expect(lines.contains(#"autoserve_gateway_request_bytes_total{model="iris",alias="Challenger",version="2"} 10"#))
+        #expect(lines.contains(#"autoserve_gateway_requests_in_flight{model="iris",alias="Challenger",version="2"} 0.0"#))
+        // Forgetting the canary's instance keeps the series Production's instance of another version
+        // does not share only until that is forgotten too.
+        metrics.forget(challenger)
+        lines = GatewayMetricsTests.lines(registry)
+        #expect(!lines.contains { $0.contains(#"version="2""#) })
+        #expect(lines.contains(#"http_requests_total{model="iris",alias="Production",version="1",\#(common)} 9"#))
+        metrics.forget(production)
+        #expect(!GatewayMetricsTests.lines(registry).contains { $0.hasPrefix("http_requests_total") })
+    }
+}
