@@ -64,7 +64,15 @@ struct Agent {
         let gatewayMetrics = GatewayMetrics(registry: agentRegistry)
         let gatewayRoutes =
             mode == .serve && settings.gatewayListen != nil
-            ? GatewayRouteTable(canaries: settings.canaries, shadows: settings.shadows, onCanaries: gatewayMetrics.publishCanaries)
+            ? GatewayRouteTable(
+                canaries: settings.canaries, shadows: settings.shadows, onCanaries: gatewayMetrics.publishCanaries,
+                // A retired instance's series stay 10 minutes, so the last increments are still scraped.
+                onRetired: { target in
+                    Task {
+                        try? await Task.sleep(for: .seconds(600))
+                        gatewayMetrics.forget(target)
+                    }
+                })
             : nil
         let reconciler = AliasReconciler(
             registry: client, runtime: runtime, configuration: autoserve,

@@ -137,6 +137,11 @@ struct AgentGatewayTests {
                 try await Task.sleep(for: .milliseconds(500))
             }
             try await Task.sleep(for: .seconds(1))
+            // /status gives the key's stable route and its traffic.
+            let routed = try await Self.status(base, model: fixture.model)
+            #expect(routed?.gatewayURL == "\(gateway)/models/\(fixture.model)/Production")
+            #expect((routed?.requestsPerSecond ?? 0) > 20, "\(routed?.requestsPerSecond ?? -1) requests/s")
+            #expect(routed?.errorRatio == 0)
             let answers = await load.finish()
             let failed = answers.filter { !(200..<300).contains($0.status) }
             #expect(answers.count > 1000, "\(answers.count) answers")

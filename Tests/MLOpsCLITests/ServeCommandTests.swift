@@ -43,6 +43,16 @@ import Testing
         #expect(ServeCommand.Status.since(Date(timeIntervalSince1970: 1_700_000_000), now: now).hasSuffix("(2d ago)"))
         let empty = AutoserveStatusDocument(runtime: "docker", aliases: ["Production", "Test"], lastSync: nil, lastSyncError: nil, keys: [])
         #expect(ServeCommand.Status.table(empty) == "nothing is served (aliases: Production, Test)\n")
+
+        // With the agent's gateway: each key's stable route and its traffic over the last minute.
+        var gateway = Self.document()
+        gateway.keys[0].gatewayURL = "http://127.0.0.1:9102/models/iris/Production"
+        gateway.keys[0].requestsPerSecond = 12.345
+        gateway.keys[0].errorRatio = 0.015
+        let routed = ServeCommand.Status.table(gateway, now: now).split(separator: "\n").map(String.init)
+        #expect(routed[0].split(separator: " ").contains("GATEWAY"))
+        #expect(routed[1].contains("http://127.0.0.1:9102/models/iris/Production"))
+        #expect(routed[1].contains(" 12.3 ") && routed[1].contains(" 1.5% "))
     }
 
     @Test func jsonOutputIsTheDocumentWithItsSource() throws {

@@ -63,6 +63,7 @@ public final class GatewayRouteTable: TrafficControl {
     private let hasShadows = Atomic<Bool>(false)
 
     private let onCanaries: (@Sendable (Set<ActiveCanary>) -> Void)?
+    private let onRetired: (@Sendable (UpstreamTarget) -> Void)?
 
     /// A table with nothing routed, with canary splits and shadows (see ``setCanaries(_:)`` and
     /// ``setShadows(_:)``).
@@ -70,10 +71,14 @@ public final class GatewayRouteTable: TrafficControl {
     /// - Parameter onCanaries: called with the canary splits in effect each time they change (a model
     ///   gets or loses one of a rule's aliases, or the rules change), in order, with the table's lock
     ///   held: it must not call the table. ``GatewayMetrics/publishCanaries(_:)`` fits.
+    /// - Parameter onRetired: called with each target a drain ended (its instance is about to be
+    ///   stopped), for its metrics to be forgotten a while later.
     public init(
-        canaries: [CanaryRule] = [], shadows: [ShadowRule] = [], onCanaries: (@Sendable (Set<ActiveCanary>) -> Void)? = nil
+        canaries: [CanaryRule] = [], shadows: [ShadowRule] = [], onCanaries: (@Sendable (Set<ActiveCanary>) -> Void)? = nil,
+        onRetired: (@Sendable (UpstreamTarget) -> Void)? = nil
     ) {
         self.onCanaries = onCanaries
+        self.onRetired = onRetired
         setCanaries(canaries)
         setShadows(shadows)
     }
@@ -294,6 +299,7 @@ public final class GatewayRouteTable: TrafficControl {
                     state.targets[target.instanceID] = nil
                 }
             }
+            if let onRetired { for target in draining { onRetired(target) } }
         }
         let outcome = await withTaskGroup(of: DrainOutcome?.self) { group in
             group.addTask {
