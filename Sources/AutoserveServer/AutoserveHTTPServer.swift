@@ -61,7 +61,7 @@ public final class AutoserveHTTPServer: Sendable {
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.ownsGroup = eventLoopGroup == nil
         self.registry = ConnectionRegistry(
-            limit: min(configuration.maximumConnections, Self.connectionsTheFileLimitAllows()))
+            limit: min(configuration.maximumConnections, ServerListener.connectionsTheFileLimitAllows()))
     }
 
     /// The bound address (`127.0.0.1:8080`, `[::1]:8080`) once started.
@@ -82,16 +82,14 @@ public final class AutoserveHTTPServer: Sendable {
             return state.started
         }
         guard !alreadyStarted else { throw .alreadyStarted }
-        let socketAddress = try Self.socketAddress(host: configuration.host, port: configuration.port)
-        let display = Self.display(socketAddress, fallbackHost: configuration.host, port: configuration.port)
         let listener: any Channel
+        let address: String
         do {
-            listener = try await bootstrap().bind(to: socketAddress).get()
+            (listener, address) = try await ServerListener.bind(bootstrap(), host: configuration.host, port: configuration.port)
         } catch {
             state.withLock { $0.started = false }
-            throw .socket(call: "bind", address: display, reason: Self.reason(error))
+            throw error
         }
-        let address = listener.localAddress.map { Self.display($0, fallbackHost: configuration.host, port: 0) } ?? display
         state.withLock {
             $0.listener = listener
             $0.address = address
@@ -107,13 +105,7 @@ public final class AutoserveHTTPServer: Sendable {
             defer { state.listener = nil }
             return state.listener
         }
-        try? await listener?.close()
-        registry.beginStopping()
-        let deadline = ContinuousClock.now + configuration.stopGrace
-        while registry.count > 0, ContinuousClock.now < deadline {
-            try? await group.any().scheduleTask(in: .milliseconds(20)) {}.futureResult.get()
-        }
-        registry.closeAll()
+        await registry.stop(listener: listener, grace: configuration.stopGrace, on: group)
         if ownsGroup { try? await group.shutdownGracefully() }
     }
 
@@ -155,44 +147,5 @@ public final class AutoserveHTTPServer: Sendable {
                             handler: handler, connection: connection, registry: registry, handlerTimeout: handlerTimeout))
                 }
             }
-    }
-
-    // MARK: - Addresses
-
-    /// A numeric address to bind; host names are refused, since resolving one may block and bind
-    /// somewhere unexpected.
-    static func socketAddress(host: String, port: Int) throws(HTTPServerError) -> SocketAddress {
-        guard (0...65535).contains(port) else { throw .invalidPort(port) }
-        var name = host == "localhost" ? "127.0.0.1" : host
-        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
-        do {
-            return try SocketAddress(ipAddress: name, port: port)
-        } catch {
-            throw .invalidHost(host)
-        }
-    }
-
-    static func display(_ address: SocketAddress, fallbackHost: String, port: Int) -> String {
-        let host = address.ipAddress ?? fallbackHost
-        let shown = host.contains(":") ? "[\(host)]" : host
-        return "\(shown):\(address.port ?? port)"
-    }
-
-    static func reason(_ error: any Error) -> String {
-        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
-        return String(describing: error)
-    }
-
-    /// Connections the soft open-file limit leaves room for, keeping 128 descriptors for everything else
-    /// the process opens (the agent raises its soft limit to the hard one at start-up).
-    static func connectionsTheFileLimitAllows() -> Int {
-        var limit = rlimit()
-        #if canImport(Darwin)
-            let resource = RLIMIT_NOFILE
-        #else
-            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #endif
-        guard getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max else { return .max }
-        return max(16, Int(clamping: limit.rlim_cur) - 128)
     }
 }

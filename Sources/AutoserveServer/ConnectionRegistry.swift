@@ -86,6 +86,19 @@ final class ConnectionRegistry: Sendable {
         for channel in closing { channel.close(promise: nil) }
     }
 
+    /// A server's stop: closes `listener`, refuses new connections and closes those not being answered,
+    /// waits up to `grace` for the answers in progress (their connections close after the answer), then
+    /// closes what is left.
+    func stop(listener: (any Channel)?, grace: Duration, on group: any EventLoopGroup) async {
+        try? await listener?.close()
+        beginStopping()
+        let deadline = ContinuousClock.now + grace
+        while count > 0, ContinuousClock.now < deadline {
+            try? await group.any().scheduleTask(in: .milliseconds(20)) {}.futureResult.get()
+        }
+        closeAll()
+    }
+
     /// Closes every connection still open.
     func closeAll() {
         let channels = state.withLock { $0.entries.values.map(\.channel) }

@@ -51,7 +51,7 @@ public final class GatewayServer: Sendable {
             numberOfThreads: configuration.threads > 0 ? configuration.threads : System.coreCount)
         // Each client connection may hold one upstream connection: half the descriptors for each side.
         self.registry = ConnectionRegistry(
-            limit: min(configuration.maximumConnections, AutoserveHTTPServer.connectionsTheFileLimitAllows() / 2))
+            limit: min(configuration.maximumConnections, ServerListener.connectionsTheFileLimitAllows() / 2))
     }
 
     /// The bound address (`127.0.0.1:9102`) once started.
@@ -82,8 +82,6 @@ public final class GatewayServer: Sendable {
             return state.started
         }
         guard !alreadyStarted else { throw .alreadyStarted }
-        let socketAddress = try AutoserveHTTPServer.socketAddress(host: configuration.host, port: configuration.port)
-        let display = AutoserveHTTPServer.display(socketAddress, fallbackHost: configuration.host, port: configuration.port)
         var pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>] = [:]
         for (index, loop) in group.makeIterator().enumerated() {
             let configuration = configuration
@@ -96,13 +94,17 @@ public final class GatewayServer: Sendable {
             }
         }
         let listener: any Channel
+        let address: String
         do {
-            listener = try await bootstrap(pools: pools).bind(to: socketAddress).get()
+            (listener, address) = try await ServerListener.bind(bootstrap(pools: pools), host: configuration.host, port: configuration.port)
         } catch {
+            for loop in group.makeIterator() {
+                guard let pool = pools[ObjectIdentifier(loop)] else { continue }
+                try? await loop.submit { pool.value.closeAll() }.get()
+            }
             state.withLock { $0.started = false }
-            throw .socket(call: "bind", address: display, reason: AutoserveHTTPServer.reason(error))
+            throw error
         }
-        let address = listener.localAddress.map { AutoserveHTTPServer.display($0, fallbackHost: configuration.host, port: 0) } ?? display
         state.withLock {
             $0.listener = listener
             $0.address = address
@@ -122,13 +124,7 @@ public final class GatewayServer: Sendable {
             }
             return (state.listener, state.pools)
         }
-        try? await listener?.close()
-        registry.beginStopping()
-        let deadline = ContinuousClock.now + configuration.stopGrace
-        while registry.count > 0, ContinuousClock.now < deadline {
-            try? await group.any().scheduleTask(in: .milliseconds(20)) {}.futureResult.get()
-        }
-        registry.closeAll()
+        await registry.stop(listener: listener, grace: configuration.stopGrace, on: group)
         for loop in group.makeIterator() {
             guard let pool = pools[ObjectIdentifier(loop)] else { continue }
             try? await loop.submit { pool.value.closeAll() }.get()
