@@ -65,14 +65,15 @@ COPY --from=build /out/autoserve-agent /out/mlops /usr/local/bin/
 LABEL org.opencontainers.image.title="mlopskit" \
       org.opencontainers.image.description="autoserve-agent and the mlops CLI (MLOpsKit)"
 
-# In a container the agent's HTTP server (/metrics, /sd, /status, /healthz, /readyz, webhooks) must
-# listen on every interface; the process runtime keeps its state in the user's home.
+# In a container the agent's HTTP server (/metrics, /sd, /status, /healthz, /readyz, webhooks) and its
+# serving gateway must listen on every interface; the process runtime keeps its state in the user's home.
 ENV MLFLOW_SERVE_LISTEN=0.0.0.0:9101 \
+    MLFLOW_SERVE_GATEWAY_LISTEN=0.0.0.0:9102 \
     MLFLOW_SERVE_STATE_DIR=/var/lib/mlopskit/serving
 
 USER 10001:10001
 WORKDIR /var/lib/mlopskit
-EXPOSE 9101
+EXPOSE 9101 9102
 
 # No HEALTHCHECK here: the same image runs one-shot `mlops` commands, and the agent's address is
 # configurable. The compose override declares the agent's health check (GET /healthz).

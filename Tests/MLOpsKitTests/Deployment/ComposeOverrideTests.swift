@@ -98,7 +98,9 @@ struct ComposeOverrideTests {
         let port = try #require(ConfigurationKey.exporterPort.defaultValue)
         #expect(environment["MLFLOW_SERVE_LISTEN"] == "0.0.0.0:\(port)")
         #expect(environment["MLFLOW_SERVE_RUNTIME"] == "docker")
-        #expect(agent["expose"] as? [String] == [port])
+        // The serving gateway listens beside it, on the port after it, for the compose network.
+        #expect(environment["MLFLOW_SERVE_GATEWAY_LISTEN"] == "0.0.0.0:\((Int(port) ?? 0) + 1)")
+        #expect(agent["expose"] as? [String] == [port, "\((Int(port) ?? 0) + 1)"])
         let volumes = try #require(Self.untagged(agent["volumes"]) as? [String])
         #expect(volumes == ["/var/run/docker.sock:/var/run/docker.sock:ro"])
         // The image has no curl; the check speaks HTTP through bash to the agent's liveness route.
@@ -109,7 +111,7 @@ struct ComposeOverrideTests {
         #expect(test.last?.contains("GET /healthz ") == true)
         // The Dockerfile exposes the same port.
         let runtime = try #require(Dockerfile(try DeploymentFiles.text("Dockerfile")).stage(named: "runtime"))
-        #expect(runtime.all("EXPOSE").map(\.arguments) == [port])
+        #expect(runtime.all("EXPOSE").map(\.arguments) == ["\(port) \((Int(port) ?? 0) + 1)"])
     }
 
     @Test func bootstrapRunsMlopsBootstrapWithDocumentedFlags() async throws {

@@ -100,7 +100,8 @@ struct DockerfileTests {
         let user = try #require(runtime.all("USER").last?.arguments)
         #expect(!["root", "0", "0:0"].contains(user) && !user.hasPrefix("0:"))
         let ports = runtime.all("EXPOSE").map(\.arguments)
-        #expect(ports == ["9101"])
+        // The agent's HTTP port, and its serving gateway's.
+        #expect(ports == ["9101 9102"])
         // The agent's default listen address is loopback; in a container it must be every interface,
         // on the exposed port, which is also the registry exporter's port of the original stack.
         let environment = runtime.all("ENV").reduce(into: [String: String]()) {
