@@ -6,13 +6,6 @@ enum GatewayHeaders {
     /// The gateway's own header that picks the alias of the requested model that answers.
     static let route = "x-mlops-route"
 
-    /// Headers that belong to one connection, never forwarded. `expect` is answered by the gateway
-    /// itself; `x-mlops-route` is the gateway's own.
-    static let hopByHop = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authorization",
-        "proxy-authenticate", "transfer-encoding", "expect", "x-mlops-route",
-    ]
-
     /// The head sent to the model server for a client's `head`, at `path`.
     static func upstreamRequest(
         _ head: HTTPRequestHead, path: String, upstreamHost: String, clientAddress: String?
@@ -62,7 +55,9 @@ enum GatewayHeaders {
         return forwarded
     }
 
-    /// Whether `name` is one of ``hopByHop``, compared without allocating.
+    /// Whether `name` is hop-by-hop (`connection`, `keep-alive`, `proxy-connection`, `te`, `trailer`,
+    /// `upgrade`, `proxy-authorization`, `proxy-authenticate`, `transfer-encoding`), or one the gateway
+    /// answers or reads itself (`expect`, `x-mlops-route`), compared without allocating.
     private static func isHopByHop(_ name: some StringProtocol) -> Bool {
         switch name.utf8.count {
         case 2: return equalIgnoringCase(name, "te")

@@ -88,7 +88,7 @@ extension GatewayRequestHandler: UpstreamExchange {
             return false
         }
         releaseUpstream(reusable: false)
-        report(keepingPhase: true)
+        releaseFailedAttempt()
         self.target = next
         leaseHeld = true
         shared.observer.requestStarted(on: next)
@@ -106,7 +106,7 @@ extension GatewayRequestHandler: UpstreamExchange {
             return
         }
         // The key may have moved on to another instance meanwhile: nothing was sent, so send it there.
-        report(keepingPhase: true)
+        releaseFailedAttempt()
         let key = target.key
         if attempts < 4, case .target(let next) = shared.routes.lease(for: key) {
             if next !== target {
@@ -144,7 +144,7 @@ extension GatewayRequestHandler: UpstreamExchange {
     }
 
     /// Counts a failed attempt's lease as given back without ending the exchange.
-    private func report(keepingPhase: Bool) {
+    private func releaseFailedAttempt() {
         guard leaseHeld, let target else { return }
         leaseHeld = false
         target.release()
